@@ -1,0 +1,101 @@
+"""Sentences and tokens: offsets into the untouched text, layout rules, segment boundaries."""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import load_corpus, sentences_table, split_sentences, tokenize, tokens_table
+
+
+def texts(text, spans):
+    return [text[a:b] for a, b in spans]
+
+
+def test_headlines_and_one_line_paragraphs_are_sentences():
+    text = ("Potential ceasefire\nPutin and Trump discussed a 30-day ceasefire, the Kremlin said. "
+            "Namely, Putin outlined the need to monitor it.\nPrisoner swap\nThe sides will swap 175 "
+            "prisoners.")
+    assert texts(text, split_sentences(text)) == [
+        "Potential ceasefire",
+        "Putin and Trump discussed a 30-day ceasefire, the Kremlin said.",
+        "Namely, Putin outlined the need to monitor it.",
+        "Prisoner swap",
+        "The sides will swap 175 prisoners."]
+
+
+def test_hard_wrapped_release_joins_lines_but_keeps_offsets():
+    text = ("President Biden spoke today with President Zelenskyy of\n"
+            "Ukraine about the ongoing work by the United States and its allies and\n"
+            "partners.  He also reviewed the sanctions announced last week.\n\n\\###\n")
+    got = texts(text, split_sentences(text))
+    assert got == ["President Biden spoke today with President Zelenskyy of\nUkraine about the "
+                   "ongoing work by the United States and its allies and\npartners.",
+                   "He also reviewed the sanctions announced last week.", "\\###"]
+
+
+def test_speaker_labels_start_new_sentences_inside_wrapped_briefing():
+    text = ("MS. PSAKI:  So I have a little bit at the top, and then I am happy to\n"
+            "take your questions about the sanctions on Russia.\n"
+            "Q    Do we get to vote on who we would prefer?  (Laughter.)\n")
+    assert texts(text, split_sentences(text)) == [
+        "MS. PSAKI:  So I have a little bit at the top, and then I am happy to\n"
+        "take your questions about the sanctions on Russia.",
+        "Q    Do we get to vote on who we would prefer?", "(Laughter.)"]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "Mr. Smith met U.S. officials on Dec. 19 at No. 10 Downing Street. They agreed."
+    assert texts(text, split_sentences(text)) == [
+        "Mr. Smith met U.S. officials on Dec. 19 at No. 10 Downing Street.", "They agreed."]
+
+
+def test_split_respects_the_given_span():
+    text = "Outside. Inside one. Inside two. Outside again."
+    start = text.index("Inside one")
+    end = text.index(" Outside again")
+    assert texts(text, split_sentences(text, start, end)) == ["Inside one.", "Inside two."]
+
+
+def test_tokens_carry_offsets_and_normalised_forms():
+    text = "The Kremlin\u2019s U.S. prisoners-of-war don't 3.5 \u2014 Kiev!"
+    toks = tokenize(text)
+    assert [text[a:b] for a, b, _ in toks] == ["The", "Kremlin\u2019s", "U.S", "prisoners-of-war",
+                                                "don't", "3.5", "Kiev"]
+    assert [n for _, _, n in toks] == ["the", "kremlin's", "u.s", "prisoners-of-war", "don't",
+                                       "3.5", "kiev"]
+
+
+def test_tables_slice_back_to_the_text_and_number_per_document(tmp_path):
+    (tmp_path / "a.txt").write_text("One two. Three four five.\nSix", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Seven eight nine ten.", encoding="utf-8")
+    docs = load_corpus(tmp_path)
+    sents = sentences_table(docs)
+    toks = tokens_table(docs, sents)
+    assert sents.groupby("doc_id").size().to_dict() == {"a": 3, "b": 1}
+    assert toks.groupby("doc_id").size().to_dict() == {"a": 6, "b": 4}
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    for row in sents.itertuples():
+        assert text[row.doc_id][row.start:row.end] == row.text
+    for row in toks.itertuples():
+        assert text[row.doc_id][row.start:row.end] == row.text
+    assert toks[toks.doc_id == "b"]["tok_id"].tolist() == [0, 1, 2, 3]
+    assert sents[sents.doc_id == "a"]["sent_id"].tolist() == [0, 1, 2]
+
+
+def test_sentences_never_cross_segment_boundaries():
+    docs = pd.DataFrame({"doc_id": ["d"], "text": ["\u201cWe agree on peace,\u201d the Kremlin said."]})
+    quote_end = docs["text"][0].index("the Kremlin")
+    segments = pd.DataFrame({"doc_id": ["d", "d"], "seg_id": [0, 1], "start": [0, quote_end],
+                             "end": [quote_end, len(docs["text"][0])]})
+    sents = sentences_table(docs, segments)
+    assert sents["text"].tolist() == ["\u201cWe agree on peace,\u201d", "the Kremlin said."]
+    assert sents["seg_id"].tolist() == [0, 1]
+
+
+def test_shared_corpus_sentence_offsets(corpus_sources):
+    docs = load_corpus(corpus_sources / "us_ru_ua_talks_2025_whitehouse")
+    sents = sentences_table(docs)
+    assert set(sents["doc_id"]) == set(docs["doc_id"])
+    text = dict(zip(docs["doc_id"], docs["text"]))
+    assert all(text[d][a:b] == t for d, a, b, t in
+               zip(sents["doc_id"], sents["start"], sents["end"], sents["text"]))
+    assert (sents["text"].str.strip() == sents["text"]).all()
