@@ -35,10 +35,28 @@ _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 # A line that starts a new unit even inside a wrapped paragraph: bullets, transcript speaker
 # labels ("MS. LEAVITT:", "Q ", "Question:"), press-release end marks.
 _HARD_LINE_START = re.compile(
-    r"^\s*(?:[-*\u2022\u2013]\s|\d{1,2}[.)]\s|\\?#{3}|Q(?:\s{2,}|\t|:)|"
+    r"\s*(?:[-*\u2022\u2013]\s|\d{1,2}[.)]\s|\\?#{3}|Q(?:\s{2,}|\t|:)|"
     r"(?:MR|MS|MRS|DR|SEN|REP|GEN|GOV|SECRETARY|PRESIDENT|AMBASSADOR|ADMIRAL)\.?\s+[A-Z][A-Z'\-]+:|"
     r"[A-Z][A-Z'\-]+(?:\s[A-Z][A-Z'\-]+)*:\s|Question:)")
 _WRAP_MIN, _WRAP_MAX = 40, 100
+_TERMINAL_END = re.compile(r"[.!?:;\"\u201d\u2019)\]*]\s*$")
+# Punkt's abbreviation list makes these end-of-sentence cases hard for it; repaired afterwards.
+_STAGE = r"\((?:Laughter|Laughs|Applause|Inaudible|Crosstalk|Cross-talk|Pause|Off-mic)[^)]{0,20}\)"
+_EXTRA_SPLITS = re.compile(
+    r"(?<=\bNo\.)(?=\s+[A-Z][a-z])"
+    r"|(?<=\b[ap]\.m\.)(?=\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"EST|EDT|ET|CET|GMT|UTC|Moscow|Eastern|Pacific|Central|Mountain|local|Kyiv|Kiev|Washington)"
+    r"\b)[A-Z])"
+    r"|(?<=[.!?])(?=\s*" + _STAGE + r")"
+    r"|(?<=[.!?][\"\u201d])(?=\s*" + _STAGE + r")")
+_STAGE_BEFORE_SENTENCE = re.compile(_STAGE + r"(?=\s+[A-Z])")
+_NO_SPLIT_AFTER = re.compile(r"(?:\b(?:vs|v)\.|\b[A-Z](?:\.[A-Z])+\.)$")
+_NAME_CONTINUATIONS = frozenset(
+    "General Security Human Secretary Secretary-General Ambassador Embassy Mission Charter Envoy "
+    "Senate Congress House Army Navy Treasury President Department Government Forces Troops "
+    "Officials Military Special Representative Attorney Supreme Court State Agency Intelligence "
+    "Commerce Administration Marines Air Coast Border Customs Trade Chamber Commission Council "
+    "Parliament Capitol Constitution Census Postal Olympic Steel Bank Dollar Sanctions".split())
 
 
 @lru_cache(maxsize=1)
@@ -48,13 +66,15 @@ def _punkt():
 
 
 def _is_wrapped(lines: list[str]) -> bool:
-    """A paragraph is hard-wrapped when every line but the last has a typical wrap length."""
+    """A paragraph is hard-wrapped when its lines but the last have a typical wrap length."""
     if len(lines) < 2:
         return False
     lengths = [len(line.rstrip()) for line in lines]
     if max(lengths) > _WRAP_MAX:
         return False
-    return all(_WRAP_MIN <= n for n in lengths[:-1])
+    # Most (not all) lines: scrapers leave the odd short line ("To\ndate, two million ...").
+    inside = sum(_WRAP_MIN <= n for n in lengths[:-1])
+    return inside == len(lengths) - 1 or (len(lengths) > 3 and inside >= 0.75 * (len(lengths) - 1))
 
 
 def _layout_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -76,11 +96,41 @@ def _paragraph_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     wrapped = _is_wrapped([text[a:b] for a, b in lines])
     units: list[tuple[int, int]] = []
     for a, b in lines:
-        if wrapped and units and not _HARD_LINE_START.match(text, a, b):
+        soft = wrapped or (units and _continues(text, units[-1], a, b))
+        if soft and units and not _HARD_LINE_START.match(text, a, b):
             units[-1] = (units[-1][0], b)
         else:
             units.append((a, b))
     return units
+
+
+def _continues(text: str, previous: tuple[int, int], a: int, b: int) -> bool:
+    """A line that starts in lowercase after a line without final punctuation continues it."""
+    line = text[a:b].lstrip()
+    prev = text[previous[0]:previous[1]]
+    return bool(line[:1].islower() and prev.strip() and not _TERMINAL_END.search(prev))
+
+
+def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge Punkt splits after "vs." and "U.N. General ..."; split "No. No.", "5 p.m. The",
+    and stage directions such as "(Laughter.)" off their neighbours."""
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged:
+            prev = unit[merged[-1][0]:merged[-1][1]].rstrip()
+            nxt = unit[s:e].split(None, 1)[:1]
+            if _NO_SPLIT_AFTER.search(prev) and (
+                    prev.endswith(("vs.", "v.")) or (nxt and nxt[0] in _NAME_CONTINUATIONS)):
+                merged[-1][1] = e
+                continue
+        merged.append([s, e])
+    out = []
+    for s, e in merged:
+        cuts = {m.start() for m in _EXTRA_SPLITS.finditer(unit, s, e)}
+        cuts |= {m.end() for m in _STAGE_BEFORE_SENTENCE.finditer(unit, s, e)}
+        cuts = [s, *sorted(c for c in cuts if s < c < e), e]
+        out.extend(zip(cuts, cuts[1:]))
+    return out
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -104,7 +154,7 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if not unit.strip():
             continue
         # Newlines left inside a wrapped unit are spaces to Punkt; same length keeps offsets.
-        for s, e in punkt(unit.replace("\n", " ")):
+        for s, e in _repair(unit, punkt(unit.replace("\n", " "))):
             piece = unit[s:e]
             stripped = piece.strip()
             if not stripped:

@@ -1,0 +1,136 @@
+"""Accuracy of the measures against hand-labelled sentences (precision, recall, F1 per category).
+
+Command line: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl``.
+
+The dev-set format: one JSON object per line, ``{"id", "text", "labels": [{"cue", "category",
+"occurrence"?}]}`` with categories ``hedge``, ``booster`` and ``reporting:<stance>``. A predicted
+hit counts as correct when its category agrees and its character span overlaps the gold cue's.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import CorpusError
+from .measures import match_measures
+from .tokens import sentences_table, tokens_table
+
+__all__ = ["read_dev_set", "gold_spans", "predicted_spans", "score_spans", "evaluate_measures"]
+
+
+def read_dev_set(path: str | Path) -> list[dict]:
+    """Read a JSONL dev set; a bad line raises CorpusError with its line number."""
+    records = []
+    for lineno, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise CorpusError(f"not valid JSON: {exc.msg}", path=path, record=f"line {lineno}") from None
+    return records
+
+
+def _find(text: str, cue: str, occurrence: int) -> int:
+    pos = -1
+    for _ in range(occurrence):
+        pos = text.find(cue, pos + 1)
+        if pos < 0:
+            raise ValueError(f"cue {cue!r} occurs fewer than {occurrence} times in {text!r}")
+    return pos
+
+
+def gold_spans(records: list[dict]) -> pd.DataFrame:
+    """Gold cues as ``doc_id, start, end, label``."""
+    rows = []
+    for rec in records:
+        for lab in rec["labels"]:
+            start = _find(rec["text"], lab["cue"], int(lab.get("occurrence", 1)))
+            rows.append((rec["id"], start, start + len(lab["cue"]), lab["category"]))
+    return pd.DataFrame(rows, columns=["doc_id", "start", "end", "label"])
+
+
+def _label(measure: str, category: str) -> str:
+    if measure == "reporting_verb":
+        return f"reporting:{category}"
+    return measure
+
+
+def predicted_spans(records: list[dict], **measure_options) -> pd.DataFrame:
+    """Run the hedge, booster and reporting-verb measures over the dev sentences."""
+    docs = pd.DataFrame({"doc_id": [r["id"] for r in records], "text": [r["text"] for r in records]})
+    sents = sentences_table(docs)
+    toks = tokens_table(docs, sents)
+    hits = match_measures(docs, sents, toks, measures=["hedge", "booster", "reporting_verb"],
+                          **measure_options)
+    return pd.DataFrame({"doc_id": hits["doc_id"], "start": hits["start"], "end": hits["end"],
+                         "label": [_label(m, c) for m, c in zip(hits["measure"], hits["category"])],
+                         "matched": hits["matched"]})
+
+
+def _overlap_pairs(gold: pd.DataFrame, pred: pd.DataFrame, *, same_label: bool) -> tuple[set, set]:
+    hit_gold, hit_pred = set(), set()
+    pred_by_doc = {d: g for d, g in pred.groupby("doc_id")}
+    for gi, g in gold.iterrows():
+        cands = pred_by_doc.get(g["doc_id"])
+        if cands is None:
+            continue
+        for pi, p in cands.iterrows():
+            if p["start"] < g["end"] and g["start"] < p["end"]:
+                if not same_label or _family(p["label"], same_label) == _family(g["label"], same_label):
+                    hit_gold.add(gi)
+                    hit_pred.add(pi)
+    return hit_gold, hit_pred
+
+
+def _family(label: str, level) -> str:
+    return "reporting" if level == "family" and label.startswith("reporting:") else label
+
+
+def score_spans(gold: pd.DataFrame, pred: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 per label, per family (``reporting`` pools the stances).
+
+    Returns
+    -------
+    DataFrame ``label, gold, predicted, true_pos_gold, true_pos_pred, precision, recall, f1``.
+    """
+    rows = []
+    for level in ("label", "family"):
+        g = gold.assign(key=[_family(x, level) for x in gold["label"]])
+        p = pred.assign(key=[_family(x, level) for x in pred["label"]])
+        keys = sorted(set(g["key"]) | set(p["key"]))
+        if level == "family":
+            keys = [k for k in keys if k == "reporting"]
+        for key in keys:
+            gk, pk = g[g["key"] == key], p[p["key"] == key]
+            hit_gold, hit_pred = _overlap_pairs(gk, pk, same_label=False)
+            precision = len(hit_pred) / len(pk) if len(pk) else float("nan")
+            recall = len(hit_gold) / len(gk) if len(gk) else float("nan")
+            f1 = (2 * precision * recall / (precision + recall)
+                  if precision + recall > 0 else 0.0)
+            rows.append((key, len(gk), len(pk), len(hit_gold), len(hit_pred),
+                         round(precision, 3), round(recall, 3), round(f1, 3)))
+    return pd.DataFrame(rows, columns=["label", "gold", "predicted", "true_pos_gold",
+                                       "true_pos_pred", "precision", "recall", "f1"])
+
+
+def evaluate_measures(path: str | Path) -> pd.DataFrame:
+    """Score the bundled measures on a dev set file."""
+    records = read_dev_set(path)
+    return score_spans(gold_spans(records), predicted_spans(records))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 2 or argv[0] != "measures":
+        print("usage: python -m analysis.evaluate measures DEV.jsonl", file=sys.stderr)
+        return 2
+    print(evaluate_measures(argv[1]).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
