@@ -17,7 +17,7 @@ from .lexicon import Lexicon, bundled_lexicon, load_lexicon
 from .rules import FLIPS, RULES, Context, is_negated
 
 __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_measures", "rates_by_document",
-           "document_voices", "CompiledLexicon"]
+           "document_voices", "sentence_voices", "CompiledLexicon"]
 
 MATCH_COLUMNS = ["doc_id", "sent_id", "start", "end", "measure", "category", "term", "matched",
                  "negated", "voice", "lexicon"]
@@ -30,11 +30,12 @@ class CompiledLexicon:
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
         self.exact: dict[str, list] = defaultdict(list)
-        self.prefix: list = []
+        # Wildcard stems have at least 3 letters (validated), so index them by those.
+        self.prefix: dict[str, list] = defaultdict(list)
         for entry in lexicon.entries:
             for words in entry.forms:
                 if words[0].endswith("*"):
-                    self.prefix.append((words[0][:-1], words, entry))
+                    self.prefix[words[0][:3]].append((words[0][:-1], words, entry))
                 else:
                     self.exact[words[0]].append((words, entry))
 
@@ -42,7 +43,8 @@ class CompiledLexicon:
         found = list(self.exact.get(norm, ()))
         if norm.endswith("'s"):
             found.extend(self.exact.get(norm[:-2], ()))
-        found.extend((words, entry) for stem, words, entry in self.prefix if norm.startswith(stem))
+        found.extend((words, entry) for stem, words, entry in self.prefix.get(norm[:3], ())
+                     if norm.startswith(stem))
         return found
 
 
@@ -95,8 +97,10 @@ def document_voices(docs: pd.DataFrame) -> pd.Series:
     return pd.Series(voice.to_numpy(), index=docs["doc_id"].to_numpy())
 
 
-def _sentence_voices(sentences: pd.DataFrame, docs: pd.DataFrame,
-                     segments: pd.DataFrame | None) -> np.ndarray:
+def sentence_voices(sentences: pd.DataFrame, docs: pd.DataFrame,
+                    segments: pd.DataFrame | None) -> np.ndarray:
+    """The voice of every sentence: from its segment when segments carry voices, else from
+    the document's metadata (:func:`document_voices`)."""
     if segments is not None and "voice" in segments.columns:
         key = segments.set_index(["doc_id", "seg_id"])["voice"]
         index = pd.MultiIndex.from_arrays([sentences["doc_id"], sentences["seg_id"]])
@@ -125,7 +129,7 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     compiled = CompiledLexicon(lexicon)
     texts = dict(zip(docs["doc_id"], docs["text"]))
     voices = dict(zip(zip(sentences["doc_id"], sentences["sent_id"]),
-                      _sentence_voices(sentences, docs, segments)))
+                      sentence_voices(sentences, docs, segments)))
     rows = []
     starts, ends, norms = tokens["start"].to_numpy(), tokens["end"].to_numpy(), tokens["norm"].to_numpy()
     keys = list(zip(tokens["doc_id"].to_numpy(), tokens["sent_id"].to_numpy()))

@@ -1,16 +1,71 @@
-"""One-call entry points that chain the stages: corpus -> sentences -> tokens -> tables."""
+"""One-call entry points that chain the stages: corpus -> sentences -> tokens -> matches/scores."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .corpus import load_corpus
+from .kwic import KwicTable, kwic
+from .measures import match_measures, rates_by_document, sentence_voices
 from .outputs import atomic_directory
+from .sentiment import score_sentences, sentiment_by_document
 from .summary import summarize_corpus
 from .tokens import sentences_table, tokens_table
+from .views import HighlightedDocument, highlight_document
 
-__all__ = ["summarize_path", "write_corpus_summary"]
+__all__ = ["Analysis", "analyze", "summarize_path", "write_corpus_summary"]
+
+
+@dataclass
+class Analysis:
+    """The tables of one analysed corpus, with shortcuts to the evidence views."""
+
+    docs: pd.DataFrame
+    segments: pd.DataFrame | None
+    sentences: pd.DataFrame
+    tokens: pd.DataFrame
+    matches: pd.DataFrame
+    scores: pd.DataFrame
+
+    def kwic(self, **options) -> KwicTable:
+        """:func:`analysis.kwic.kwic` over this corpus (term=, measure=, category=, window=...)."""
+        return kwic(self.docs, self.tokens, self.matches, sentences=self.sentences,
+                    segments=self.segments, **options)
+
+    def highlight(self, doc_id: str, **options) -> HighlightedDocument:
+        """:func:`analysis.views.highlight_document` for one document of this corpus."""
+        return highlight_document(self.docs, doc_id, self.matches, segments=self.segments,
+                                  **options)
+
+    def rates_by_document(self, *, level: str = "category") -> pd.DataFrame:
+        """Per-document hits per 1,000 tokens, zeros included."""
+        return rates_by_document(self.docs, self.tokens, self.matches, level=level)
+
+    def sentiment_by_document(self) -> pd.DataFrame:
+        """Mean sentence compound per document with its n."""
+        return sentiment_by_document(self.docs, self.scores)
+
+
+def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
+            segments: pd.DataFrame | None = None, **load_options) -> Analysis:
+    """Load (if a path) and analyse a corpus: sentences, tokens, lexicon matches, sentiment.
+
+    Parameters
+    ----------
+    corpus : a path accepted by :func:`analysis.corpus.load_corpus`, or a docs table.
+    measures, lexicons : passed to :func:`analysis.measures.match_measures`.
+    segments : optional segments table (voices); sentences never cross its boundaries.
+    load_options : keyword options of ``load_corpus`` (encoding=, text_column=, ...).
+    """
+    docs = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus, **load_options)
+    sentences = sentences_table(docs, segments)
+    tokens = tokens_table(docs, sentences)
+    matches = match_measures(docs, sentences, tokens, measures=measures, lexicons=lexicons,
+                             segments=segments)
+    scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
+    return Analysis(docs, segments, sentences, tokens, matches, scores)
 
 
 def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame:
