@@ -1,6 +1,7 @@
 """Accuracy of the measures against hand-labelled sentences (precision, recall, F1 per category).
 
-Command line: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl``.
+Command lines: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl`` and
+``python -m analysis.evaluate attribution tests/data/dev_attribution.jsonl``.
 
 The dev-set format: one JSON object per line, ``{"id", "text", "labels": [{"cue", "category",
 "occurrence"?}]}`` with categories ``hedge``, ``booster`` and ``reporting:<stance>``. A predicted
@@ -18,7 +19,8 @@ from .errors import CorpusError
 from .measures import match_measures
 from .tokens import sentences_table, tokens_table
 
-__all__ = ["read_dev_set", "gold_spans", "predicted_spans", "score_spans", "evaluate_measures"]
+__all__ = ["read_dev_set", "gold_spans", "predicted_spans", "score_spans", "evaluate_measures",
+           "attribution_gold", "attribution_predicted", "score_exact_spans", "evaluate_attribution"]
 
 
 def read_dev_set(path: str | Path) -> list[dict]:
@@ -123,12 +125,68 @@ def evaluate_measures(path: str | Path) -> pd.DataFrame:
     return score_spans(gold_spans(records), predicted_spans(records))
 
 
+# --- attribution -------------------------------------------------------------------------------
+
+def _span(text: str, value: str, occurrence: int) -> tuple[int, int]:
+    start = _find(text, value, occurrence)
+    return start, start + len(value)
+
+
+def attribution_gold(records: list[dict]) -> pd.DataFrame:
+    """Gold relations as spans: ``doc_id, role, start, end`` for role cue/source/content."""
+    rows = []
+    for rec in records:
+        for rel in rec["relations"]:
+            for role in ("cue", "source", "content"):
+                if rel.get(role):
+                    a, b = _span(rec["text"], rel[role], int(rel.get(f"{role}_occurrence", 1)))
+                    rows.append((rec["id"], role, a, b))
+    return pd.DataFrame(rows, columns=["doc_id", "role", "start", "end"]).drop_duplicates()
+
+
+def attribution_predicted(records: list[dict]) -> pd.DataFrame:
+    """Run the extractor over the dev paragraphs; same shape as :func:`attribution_gold`."""
+    from .attribution import extract_attributions
+    docs = pd.DataFrame({"doc_id": [r["id"] for r in records], "text": [r["text"] for r in records]})
+    rels = extract_attributions(docs)
+    rows = []
+    for rel in rels.itertuples(index=False):
+        for role in ("cue", "source", "content"):
+            a, b = getattr(rel, f"{role}_start"), getattr(rel, f"{role}_end")
+            if not pd.isna(a):
+                rows.append((rel.doc_id, role, int(a), int(b)))
+    return pd.DataFrame(rows, columns=["doc_id", "role", "start", "end"]).drop_duplicates()
+
+
+def score_exact_spans(gold: pd.DataFrame, pred: pd.DataFrame) -> pd.DataFrame:
+    """Exact-span precision, recall and F1 per role (cue, source, content)."""
+    rows = []
+    for role in ("cue", "source", "content"):
+        g = set(map(tuple, gold[gold["role"] == role][["doc_id", "start", "end"]].to_numpy().tolist()))
+        p = set(map(tuple, pred[pred["role"] == role][["doc_id", "start", "end"]].to_numpy().tolist()))
+        tp = len(g & p)
+        precision = tp / len(p) if p else float("nan")
+        recall = tp / len(g) if g else float("nan")
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+        rows.append((role, len(g), len(p), tp, round(precision, 3), round(recall, 3), round(f1, 3)))
+    return pd.DataFrame(rows, columns=["role", "gold", "predicted", "exact_match", "precision",
+                                       "recall", "f1"])
+
+
+def evaluate_attribution(path: str | Path) -> pd.DataFrame:
+    """Exact-span scores of the attribution extractor on a dev set file."""
+    records = read_dev_set(path)
+    return score_exact_spans(attribution_gold(records), attribution_predicted(records))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] != "measures":
-        print("usage: python -m analysis.evaluate measures DEV.jsonl", file=sys.stderr)
+    if len(argv) != 2 or argv[0] not in ("measures", "attribution"):
+        print("usage: python -m analysis.evaluate {measures|attribution} DEV.jsonl",
+              file=sys.stderr)
         return 2
-    print(evaluate_measures(argv[1]).to_string(index=False))
+    scorer = evaluate_measures if argv[0] == "measures" else evaluate_attribution
+    print(scorer(argv[1]).to_string(index=False))
     return 0
 
 

@@ -16,7 +16,7 @@ from .errors import ParameterError
 from .lexicon import Lexicon, bundled_lexicon, load_lexicon
 from .rules import FLIPS, RULES, Context, is_negated
 
-__all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_measures", "rates_by_document",
+__all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "match_measures", "rates_by_document",
            "document_voices", "sentence_voices", "CompiledLexicon"]
 
 MATCH_COLUMNS = ["doc_id", "sent_id", "start", "end", "measure", "category", "term", "matched",
@@ -54,7 +54,7 @@ def _word_matches(pattern: str, norm: str, last: bool) -> bool:
     return norm == pattern or (last and norm.endswith("'s") and norm[:-2] == pattern)
 
 
-def _match_sentence(compiled: CompiledLexicon, text: str, toks: list) -> list[tuple]:
+def match_sentence(compiled: CompiledLexicon, text: str, toks: list) -> list[tuple]:
     """All hits in one sentence as (i, j, entry, negated); the longest hit wins inside a lexicon."""
     hits = []
     for i, (_, _, norm) in enumerate(toks):
@@ -137,7 +137,7 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     for (doc_id, sent_id), (lo, hi) in bounds.items():
         text = texts[doc_id]
         toks = list(zip(starts[lo:hi].tolist(), ends[lo:hi].tolist(), norms[lo:hi].tolist()))
-        for i, j, entry, ctx in _match_sentence(compiled, text, toks):
+        for i, j, entry, ctx in match_sentence(compiled, text, toks):
             negated = is_negated(ctx)
             measure, category = lexicon.measure, entry.category
             for rule in entry.rules:

@@ -14,6 +14,9 @@ from .sentiment import score_sentences, sentiment_by_document
 from .summary import summarize_corpus
 from .tokens import sentences_table, tokens_table
 from .views import HighlightedDocument, highlight_document
+from .attribution import extract_attributions
+from .groups import profile_groups, rates_by_group, sentiment_by_group
+from .voices import segment_documents
 
 __all__ = ["Analysis", "analyze", "summarize_path", "write_corpus_summary"]
 
@@ -23,6 +26,7 @@ class Analysis:
     """The tables of one analysed corpus, with shortcuts to the evidence views."""
 
     docs: pd.DataFrame
+    relations: pd.DataFrame | None
     segments: pd.DataFrame | None
     sentences: pd.DataFrame
     tokens: pd.DataFrame
@@ -47,25 +51,47 @@ class Analysis:
         """Mean sentence compound per document with its n."""
         return sentiment_by_document(self.docs, self.scores)
 
+    def rates(self, *, by=("voice",), level: str = "measure") -> pd.DataFrame:
+        """:func:`analysis.groups.rates_by_group`: hits per 1,000 tokens per group."""
+        return rates_by_group(self.docs, self.segments, self.sentences, self.tokens, self.matches,
+                              by=by, level=level)
+
+    def sentiment(self, *, by=("voice",)) -> pd.DataFrame:
+        """:func:`analysis.groups.sentiment_by_group`: sentence compounds per group."""
+        return sentiment_by_group(self.docs, self.segments, self.sentences, self.scores, by=by)
+
+    def profile(self, *, by=("voice",)) -> pd.DataFrame:
+        """Rates of every measure and sentiment per group (voice, source, ...), one row each."""
+        return profile_groups(self.docs, self.segments, self.sentences, self.tokens,
+                              self.matches, self.scores, by=by)
+
 
 def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
-            segments: pd.DataFrame | None = None, **load_options) -> Analysis:
+            voices: bool = True, segments: pd.DataFrame | None = None, sources=None,
+            **load_options) -> Analysis:
     """Load (if a path) and analyse a corpus: sentences, tokens, lexicon matches, sentiment.
 
     Parameters
     ----------
     corpus : a path accepted by :func:`analysis.corpus.load_corpus`, or a docs table.
     measures, lexicons : passed to :func:`analysis.measures.match_measures`.
-    segments : optional segments table (voices); sentences never cross its boundaries.
+    voices : find attributions and voices (segments); False treats each document as one
+        segment with its metadata voice.
+    segments : a ready segments table instead of finding voices; sentences never cross it.
+    sources : a :class:`~analysis.sources.SourceBook` (default the bundled ``sources.yaml``).
     load_options : keyword options of ``load_corpus`` (encoding=, text_column=, ...).
     """
     docs = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus, **load_options)
+    relations = None
+    if segments is None and voices:
+        relations = extract_attributions(docs, sources=sources)
+        segments = segment_documents(docs, relations, sources=sources)
     sentences = sentences_table(docs, segments)
     tokens = tokens_table(docs, sentences)
     matches = match_measures(docs, sentences, tokens, measures=measures, lexicons=lexicons,
                              segments=segments)
     scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
-    return Analysis(docs, segments, sentences, tokens, matches, scores)
+    return Analysis(docs, relations, segments, sentences, tokens, matches, scores)
 
 
 def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame:

@@ -49,6 +49,11 @@ _EXTRA_SPLITS = re.compile(
     r"\b)[A-Z])"
     r"|(?<=[.!?])(?=\s*" + _STAGE + r")"
     r"|(?<=[.!?][\"\u201d])(?=\s*" + _STAGE + r")")
+# Punkt sometimes keeps "the call. Namely, ..." together; a period after a lowercase word of
+# four or more letters, before a capital, ends a sentence unless the word is an abbreviation.
+_LOWER_WORD_END = re.compile(r"\b([a-z]{4,})\.(?=\s+[\u201c\"]?[A-Z])")
+_LOWER_ABBREVIATIONS = frozenset({"etc", "approx", "dept", "govt", "corp", "incl", "excl", "cont",
+                                  "resp", "vols", "assn", "univ", "esp", "admin", "prof", "sept"})
 _STAGE_BEFORE_SENTENCE = re.compile(_STAGE + r"(?=\s+[A-Z])")
 _NO_SPLIT_AFTER = re.compile(r"(?:\b(?:vs|v)\.|\b[A-Z](?:\.[A-Z])+\.)$")
 _NAME_CONTINUATIONS = frozenset(
@@ -128,6 +133,8 @@ def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     for s, e in merged:
         cuts = {m.start() for m in _EXTRA_SPLITS.finditer(unit, s, e)}
         cuts |= {m.end() for m in _STAGE_BEFORE_SENTENCE.finditer(unit, s, e)}
+        cuts |= {m.end() for m in _LOWER_WORD_END.finditer(unit, s, e)
+                 if m.group(1) not in _LOWER_ABBREVIATIONS}
         cuts = [s, *sorted(c for c in cuts if s < c < e), e]
         out.extend(zip(cuts, cuts[1:]))
     return out

@@ -1,0 +1,570 @@
+"""Attribution relations in news text: who said what, with which reporting verb.
+
+Rules over sentences, quotation marks and the reporting-verb lexicon find, for each relation, the
+cue span (the reporting verb as written, or "according to"), the source span (the noun phrase as
+written, pronouns resolved to the nearest compatible source before them) and the content span
+(a quotation with its marks, or the reported clause without "that" and final punctuation).
+
+Kinds: ``direct`` (a quotation), ``indirect`` ("X said (that) ..."), ``mixed`` (indirect with an
+embedded partial quotation), ``according_to``, ``label`` ("**Name:** “...”").
+
+References
+----------
+Pareti, S. (2016). PARC 3.0: A corpus of attribution relations. Proceedings of LREC 2016,
+3914-3920.
+O'Keefe, T., Pareti, S., Curran, J. R., Koprinska, I., & Honnibal, M. (2012). A sequence labelling
+approach to quote attribution. Proceedings of EMNLP-CoNLL 2012, 790-799.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .lexicon import Entry, Lexicon, bundled_lexicon
+from .measures import CompiledLexicon, match_sentence
+from .sources import PRONOUNS, SourceBook, bundled_sources
+from .tokens import split_sentences, tokenize
+
+__all__ = ["extract_attributions", "find_quotes", "RELATION_COLUMNS"]
+
+log = logging.getLogger(__name__)
+
+RELATION_COLUMNS = ["doc_id", "rel_id", "kind", "cue", "cue_start", "cue_end", "stance",
+                    "source", "source_start", "source_end", "source_norm", "source_type",
+                    "content_start", "content_end"]
+
+_OPEN, _CLOSE = "\u201c", "\u201d"
+_STOP_BEFORE_SOURCE = frozenset({
+    "with", "that", "which", "who", "whom", "when", "while", "as", "after", "because", "if",
+    "but", "so", "where", "since", "although", "though", "whereas", "before", "until", "than",
+    "what", "how", "why", "whether", "namely", "meanwhile", "however", "moreover", "also",
+    "then", "later", "earlier", "previously", "again", "repeatedly", "reportedly", "separately",
+    "further", "indeed", "still", "already", "once", "recently", "had", "has", "have", "was",
+    "were", "is", "are", "will", "would", "could", "can", "may", "might", "did", "does", "do",
+    "not", "never", "to", "in", "on", "at", "for", "from", "by", "of", "into", "about",
+    "during", "all", "just", "today", "yesterday", "publicly", "privately", "immediately",
+    "first", "finally"})
+_ADVERBS = frozenset({"also", "later", "earlier", "previously", "again", "repeatedly", "reportedly",
+                      "separately", "further", "once", "recently", "then", "publicly", "privately",
+                      "immediately", "first", "finally", "has", "have", "had", "had", "will",
+                      "would", "did", "today", "yesterday", "on", "tuesday", "just", "already",
+                      "clearly", "explicitly", "firmly", "strongly", "flatly", "quickly", "long",
+                      "been", "now"})
+_DETERMINER_START = frozenset({"the", "a", "an", "both", "his", "her", "its", "their", "our",
+                               "this", "that", "these", "those", "some", "many", "several", "two",
+                               "three", "one"})
+_AFTER_CUE_SKIP = re.compile(
+    r"\s*(?:(?:in|on|at|during|after|following)\s+(?:a|an|the|its|his|her|their)?\s*"
+    r"(?:written\s+)?(?:statement|readout|interview|post|briefing|release|message|speech|"
+    r"call|conversation|address|meeting|tweet)(?:\s+(?:on|to|with|following|after)\s+[\w\u2019'.\- ]{0,40}?)?"
+    r"|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|to\s+reporters|"
+    r"to\s+journalists|today|yesterday|earlier|later|publicly|again)\s*(?=[,:\s]|$)", re.IGNORECASE)
+_TELL_VERBS = frozenset({"told", "tell", "tells", "telling", "informed", "inform", "informs",
+                         "informing", "assured", "assure", "assures", "warned", "warn", "warns",
+                         "reminded", "remind", "reminds", "urged", "urge", "urges", "asked",
+                         "ask", "asks"})
+_CONNECTIVE = re.compile(
+    r"(?:In addition|Namely|Meanwhile|However|Moreover|Furthermore|Also|Separately|Earlier|"
+    r"Later|Still|Instead|Indeed|Nevertheless|Besides|At the same time|In particular)\s*,\s*")
+_SENTENCE_FINAL_MAX_TAIL = 8
+
+
+def _cue_lexicon(book: SourceBook) -> CompiledLexicon:
+    """The reporting-verb lexicon plus the attribution-only cues of the sources file."""
+    base = bundled_lexicon("reporting_verbs")
+    extra = tuple(Entry(term=cue, category="neutral", forms=((cue,),), rules=("reporting_use",))
+                  for cue in book.extra_cues)
+    merged = Lexicon(name="cues", measure="cue", version=base.version, provenance=base.provenance,
+                     categories=base.categories, entries=base.entries + extra, path=base.path,
+                     sha256=base.sha256)
+    return CompiledLexicon(merged)
+
+
+def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]]:
+    """Quotation spans (marks included) in reading order.
+
+    Curly marks pair “ with ”; straight double quotes alternate open/close. A quotation left open
+    at the end of a paragraph (a blank line, or a line longer than a hard-wrapped one) continues
+    only when the next paragraph opens with a mark (the news convention for quotes running over
+    paragraphs). Any other unbalanced mark is dropped with a logged warning; nothing raises.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at = None
+    line_start = 0
+    i, n = 0, len(text)
+    name = doc_id or "document"
+    while i < n:
+        ch = text[i]
+        if ch == "\n":
+            line_len = i - line_start
+            j = i
+            while j < n and text[j] in " \t\n":
+                j += 1
+            paragraph_end = "\n" in text[i + 1:j] or line_len > 100 or j >= n
+            if open_at is not None and paragraph_end:
+                if j < n and text[j] in (_OPEN, '"'):
+                    line_start = i + 1
+                    i = j + 1  # continuation paragraph: its opening mark is not a new quote
+                    continue
+                log.warning("%s: quotation mark at offset %d is never closed; ignored", name, open_at)
+                open_at = None
+            line_start = i + 1
+            i += 1
+            continue
+        if ch == _OPEN or (ch == '"' and open_at is None):
+            if open_at is None:
+                open_at = i
+            # A second opening mark inside an open quotation is a nested or stray mark.
+        elif ch in (_CLOSE, '"') and open_at is not None:
+            spans.append((open_at, i + 1))
+            open_at = None
+        elif ch == _CLOSE:
+            log.warning("%s: closing quotation mark at offset %d has no opening mark; ignored",
+                        name, i)
+        i += 1
+    if open_at is not None:
+        log.warning("%s: quotation mark at offset %d is never closed; ignored", name, open_at)
+    return spans
+
+
+@dataclass
+class _Relation:
+    kind: str
+    cue: tuple[int, int] | None
+    stance: str | None
+    source: tuple[int, int] | None
+    content: tuple[int, int]
+    source_text: str | None = None
+    resolved: tuple = field(default=(None, "unknown", False))
+
+
+def _inside(pos: int, spans) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    """Strip whitespace, dashes and final , ; : . outside quotation marks ("was “catastrophic”.");
+    punctuation inside the marks stays ("weapons.”")."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ".,;:\u2014-"):
+        b -= 1
+    return a, b
+
+
+_PREPOSITIONS = frozenset({"of", "in", "at", "for", "with", "from", "on", "about", "by", "familiar",
+                           "close", "near", "inside", "outside", "within", "across"})
+_BOUNDARY_CHARS = ";:()\u2014\u201c\u201d\""
+
+
+def _clause_chunks(text: str, toks: list, i: int, floor: int) -> list[tuple[int, int]]:
+    """Token index ranges [a, b) of the comma-separated chunks before token i, nearest first."""
+    chunks, b = [], i
+    k = i - 1
+    while k >= 0 and toks[k][0] >= floor:
+        gap = text[toks[k][1]:toks[k + 1][0]] if k + 1 < len(toks) else ""
+        if k + 1 < i and any(c in gap for c in _BOUNDARY_CHARS):
+            break
+        if k + 1 < i and "," in gap:
+            chunks.append((k + 1, b))
+            b = k + 1
+        k -= 1
+    chunks.append((k + 1, b))
+    return [c for c in chunks if c[0] < c[1]]
+
+
+def _is_name(text: str, toks: list, a: int, b: int) -> bool:
+    words = [text[t[0]:t[1]] for t in toks[a:b]]
+    return 0 < len(words) <= 5 and all(w[:1].isupper() or w.lower() in ("of", "de", "von", "der", "al")
+                                       for w in words)
+
+
+def _source_before(text: str, toks: list, i: int, floor: int) -> tuple[int, int] | None:
+    """The noun phrase that ends right before token i (adverbs skipped), inside the clause.
+
+    Post-modifiers are kept ("Sources familiar with the talks", "Officials in Moscow",
+    "Secretary of State Marco Rubio") and so is an apposition between commas
+    ("Anna Voronina, a senior fellow at ..., said").
+    """
+    k = i - 1
+    while k >= 0 and toks[k][0] >= floor and toks[k][2] in _ADVERBS:
+        k -= 1
+    if k < 0 or toks[k][0] < floor:
+        return None
+    chunks = _clause_chunks(text, toks, k + 1, floor)
+    if not chunks:
+        return None
+    a, b = chunks[0]
+    # Walk back over the nearest chunk; stop at a word that cannot be inside a noun phrase.
+    start = b
+    for m in range(b - 1, a - 1, -1):
+        word = toks[m][2]
+        if word in _STOP_BEFORE_SOURCE and word not in _DETERMINER_START and \
+                word not in _PREPOSITIONS:
+            break
+        start = m
+    while start < b and (toks[start][2] in _PREPOSITIONS or toks[start][2] in ("and", "but", "or")):
+        start += 1
+    if start >= b or b - start > 14:
+        return None
+    if all(t[2] in _STOP_BEFORE_SOURCE or t[2] in _ADVERBS for t in toks[start:b]):
+        return None
+    # "Name, a senior fellow at X, said": the apposition chunk joins the name before it.
+    if start == a and toks[a][2] in ("a", "an", "the") and len(chunks) > 1 and b - a > 1 and \
+            text[toks[a + 1][0]:toks[a + 1][1]][:1].islower():
+        pa, pb = chunks[1]
+        if _is_name(text, toks, pa, pb):
+            start = pa
+    end = toks[b - 1][1]
+    if "." in toks[b - 1][2] and text[end:end + 1] == ".":
+        end += 1  # "the U.N." keeps its final period
+    return toks[start][0], end
+
+
+def _source_after(text: str, toks: list, j: int, limit: int) -> tuple[int, int] | None:
+    """The noun phrase right after token j-1 ("..., said Peskov." / "said Dmitry Peskov, ...")."""
+    k = j
+    while k < len(toks) and toks[k][1] <= limit:
+        if k > j and any(c in text[toks[k - 1][1]:toks[k][0]] for c in ",;:.()\u2014"):
+            break
+        word = toks[k][2]
+        surface = text[toks[k][0]:toks[k][1]]
+        if k > j and word in _STOP_BEFORE_SOURCE and word not in ("of",):
+            break
+        if k == j and not (surface[:1].isupper() or word in _DETERMINER_START or word in PRONOUNS):
+            return None
+        k += 1
+    if k == j:
+        return None
+    end = toks[k - 1][1]
+    rest = text[end:limit]
+    m = re.match(r",\s+(?:a|an|the)\s+[^,;:.\u201c\u201d\"]{3,120}?(?=[.,;]\s*$|\.$|$)", rest)
+    if m and not re.search(r"\b(?:said|says|told|added)\b", m.group()):
+        end += m.end()
+    if "." in toks[k - 1][2] and text[end:end + 1] == ".":
+        end += 1
+    return toks[j][0], end
+
+
+def _content_after_cue(text: str, toks: list, j: int, cue_word: str, end: int) -> tuple[int, int]:
+    """Reported content after the cue: skip "in a statement", an indirect object, "that"."""
+    pos = toks[j - 1][1]
+    m = _AFTER_CUE_SKIP.match(text, pos, end)
+    if m:
+        pos = m.end()
+    rest = [t for t in toks if t[0] >= pos and t[1] <= end]
+    if cue_word in _TELL_VERBS and rest:
+        for k, t in enumerate(rest[:7]):
+            if t[2] in ("that", "about", "of", "to", "on", "how", "what", "whether", "why"):
+                pos = t[1] if t[2] in ("that", "about", "of", "on") else t[0]
+                break
+    m = re.compile(r"\s*[:,]?\s*(?:that\b)?").match(text, pos, end)
+    if m:
+        pos = m.end()
+    return _trim(text, pos, end)
+
+
+def _sentence_relations(text, s, e, toks, cues, quotes, book, rels, used_quotes):
+    """Relations whose cue lies in sentence [s, e)."""
+    taken_end = e  # content of earlier cues ends before a later sentence-final clause
+    claimed: list[tuple[int, int]] = []
+    cues = sorted(cues, key=lambda c: toks[c[0]][0])
+    for n, (i, j, entry) in enumerate(cues):
+        cs, ce = toks[i][0], toks[j - 1][1]
+        cue_word = toks[i][2]
+        stance = entry.category
+        if entry.term == "according to":
+            rel = _according_to(text, s, e, toks, i, j, quotes)
+            if rel:
+                rels.append(rel)
+                claimed.append((rel.source[0], rel.content[1]) if rel.content[0] > rel.source[0]
+                               else (rel.content[0], rel.source[1]))
+            continue
+        # 1. A quotation right before the cue: “...,” the Kremlin said / “...,” said Peskov.
+        before = [q for q in quotes if q[1] <= cs and q not in used_quotes
+                  and re.fullmatch(r"[ \t,]*[^.;:!?\n\u201c\u201d\"]{0,90}", text[q[1]:cs])]
+        if before and re.fullmatch(r"[ \t,]*(?:[^\s.;:!?\u201c\u201d\"]+[ \t]*){0,9}",
+                                   text[before[-1][1]:cs]):
+            quote = before[-1]
+            between = text[quote[1]:cs].strip(" ,\n")
+            if between:
+                src = _source_before(text, toks, i, quote[1])
+            else:
+                src = _source_after(text, toks, j, e)
+            lead_start = s
+            m = _CONNECTIVE.match(text, s, max(s, quote[0]))
+            if m:
+                lead_start = m.end()
+            if quote[0] > lead_start and text[lead_start:quote[0]].strip():
+                # A partial quotation closing a reported clause: "Moscow has been considering
+                # a “broad spectrum ...,” the Kremlin stated."
+                rels.append(_Relation("mixed", (cs, ce), stance, src,
+                                      _trim(text, lead_start, quote[1])))
+            else:
+                rels.append(_Relation("direct", (cs, ce), stance, src, quote))
+                _continuations(text, quote, (cs, ce), stance, src, e, quotes, used_quotes, rels)
+            used_quotes.add(quote)
+            claimed.append((min(quote[0], lead_start), max(ce, src[1] if src else ce)))
+            continue
+        # 2. A quotation right after the cue: X said: “...” / X said “...”.
+        tail = text[ce:e]
+        m = re.match(r"(?:" + _AFTER_CUE_SKIP.pattern + r")?\s*(?:,|:)?\s*(?:that\s+)?(?=[\u201c\"])",
+                     tail, re.IGNORECASE)
+        after = [q for q in quotes if m and q[0] == ce + m.end() and q not in used_quotes]
+        if after:
+            quote = after[0]
+            src = _source_before(text, toks, i, s)
+            rest = text[quote[1]:e].strip(" .,!?\n\u201d\"")
+            if rest:
+                content = _trim(text, quote[0], e)
+                kind = "mixed"
+            else:
+                content, kind = quote, "direct"
+            rels.append(_Relation(kind, (cs, ce), stance, src, content))
+            used_quotes.add(quote)
+            claimed.append(content)
+            continue
+        if _inside(cs, claimed):
+            continue
+        # 3. Sentence-final attribution: "<content>, the Kremlin press service revealed."
+        final = _sentence_final(text, s, e, toks, i, j, cs, ce)
+        if final:
+            src, content = final
+            kind = "mixed" if any(content[0] <= q[0] < content[1] for q in quotes) else "indirect"
+            rels.append(_Relation(kind, (cs, ce), stance, src, content))
+            claimed.append((content[0], e))
+            taken_end = min(taken_end, content[1])
+            # Earlier cues in the same sentence must stop before this clause.
+            for rel in rels:
+                if rel.content[0] < content[1] <= rel.content[1] and rel.cue and \
+                        s <= rel.cue[0] < content[1] and rel is not rels[-1]:
+                    rel.content = _trim(text, rel.content[0], min(rel.content[1], content[1]))
+            continue
+        # 4. Forward: "<source> <cue> (that) <content>".
+        participle = cue_word.endswith("ing") and re.search(r",\s*$", text[s:cs]) and rels and \
+            rels[-1].cue and s <= rels[-1].cue[0] < cs
+        if participle:
+            src = rels[-1].source
+        else:
+            src = _source_before(text, toks, i, s)
+        if src is None and not participle:
+            continue
+        nxt_cue_clause = _next_sentence_final_start(text, toks, cues[n + 1:], s, e)
+        content = _content_after_cue(text, toks, j, cue_word, nxt_cue_clause or e)
+        if content[1] - content[0] < 2:
+            continue
+        kind = "mixed" if any(content[0] <= q[0] < content[1] for q in quotes) else "indirect"
+        for q in quotes:
+            if content[0] <= q[0] < content[1]:
+                used_quotes.add(q)
+        rels.append(_Relation(kind, (cs, ce), stance, src, content))
+        claimed.append(content)
+
+
+def _cut_at_later_cues(text: str, rels: list, first: int, s: int, e: int) -> None:
+    """A report ends where the next report of the same sentence begins:
+    "X said A, and he said B" / "X said A, adding that B"."""
+    mine = [r for r in rels[first:] if r.cue and s <= r.cue[0] < e]
+    for rel in mine:
+        later = [r for r in mine if r.cue[0] > rel.cue[1] and rel.content[0] < r.cue[0] < rel.content[1]]
+        if not later:
+            continue
+        nxt = min(later, key=lambda r: r.cue[0])
+        stop = nxt.cue[0]
+        if nxt.source and rel.content[0] < nxt.source[0] < stop:
+            stop = nxt.source[0]
+        head = text[rel.content[0]:stop]
+        m = re.search(r"[,;]\s*(?:and|but)?\s*$", head)
+        if m:
+            rel.content = _trim(text, rel.content[0], rel.content[0] + m.start())
+
+
+def _next_sentence_final_start(text, toks, later_cues, s, e) -> int | None:
+    for i, j, _ in later_cues:
+        final = _sentence_final(text, s, e, toks, i, j, toks[i][0], toks[j - 1][1])
+        if final:
+            return final[1][1] + 1
+    return None
+
+
+def _sentence_final(text, s, e, toks, i, j, cs, ce):
+    """"<content>, <source> <cue> [tail]." or "<content>, <cue> <source>." -> (source, content)."""
+    tail_tokens = [t for t in toks[j:] if t[1] <= e]
+    if len(tail_tokens) > _SENTENCE_FINAL_MAX_TAIL:
+        return None
+    if any(c in text[ce:e] for c in "\u201c\""):
+        return None
+    head = text[s:cs]
+    comma = max(head.rfind(","), head.rfind("\u201d,"), head.rfind(",\u201d"))
+    if comma < 0:
+        return None
+    comma_pos = s + comma
+    between = text[comma_pos + 1:cs]
+    if between.strip().startswith("\u201d"):
+        between = between.strip()[1:]
+    if len(between.split()) > 9:
+        return None
+    if between.strip():
+        src = _source_before(text, toks, i, comma_pos + 1)
+        if src is None or src[0] > comma_pos + 1 + len(between) - len(between.lstrip()) + 2:
+            return None
+    else:
+        src = _source_after(text, toks, j, e)
+        if src is None:
+            return None
+    start = s
+    m = _CONNECTIVE.match(text, s, comma_pos)
+    if m:
+        start = m.end()
+    content_end = comma_pos
+    if text[comma_pos:comma_pos + 2] == ",\u201d" or text[comma_pos:comma_pos + 2] == ',"':
+        content_end = comma_pos + 2
+    if content_end - start < 10:
+        return None
+    return src, _trim(text, start, content_end)
+
+
+def _according_to(text, s, e, toks, i, j, quotes) -> _Relation | None:
+    cs, ce = toks[i][0], toks[j - 1][1]
+    after = text[ce:e]
+    m = re.match(r"\s*((?:[^,;:.]|\.(?=[\w,]))+?)\s*(?:,|$|\.)", after)
+    if not m:
+        return None
+    src = (ce + m.start(1), ce + m.end(1))
+    if cs - s < 5:  # "According to X, content."
+        content = _trim(text, src[1] + 1 if text[src[1]:src[1] + 1] == "," else src[1], e)
+    else:  # "Content, according to X."
+        content = _trim(text, s, cs)
+    if content[1] - content[0] < 3:
+        return None
+    kind = "according_to"
+    return _Relation(kind, (cs, ce), "according_to", src, content)
+
+
+def _continuations(text, quote, cue, stance, src, e, quotes, used_quotes, rels):
+    """The rest of an interrupted quotation: “A,” he said. “B.” / “A,” he said, “B.”"""
+    following = [q for q in quotes if q[0] >= e - 1 and q not in used_quotes]
+    mid = [q for q in quotes if cue[1] < q[0] < e and q not in used_quotes]
+    for q in mid[:1]:
+        if re.fullmatch(r"[^.;!?\u201c\u201d\"]{0,60}[,:]\s*", text[cue[1]:q[0]]):
+            rels.append(_Relation("direct", cue, stance, src, q))
+            used_quotes.add(q)
+            return
+    if following:
+        q = following[0]
+        gap = text[e:q[0]]
+        # Next sentence is only the quotation, within the same paragraph.
+        if gap.strip() == "" and "\n\n" not in gap and \
+                re.fullmatch(r"\s*[.!?]?\s*", text[q[1]:text.find("\n", q[1]) if "\n" in text[q[1]:] else len(text)][:2]):
+            rels.append(_Relation("direct", cue, stance, src, q))
+            used_quotes.add(q)
+
+
+def _label_relations(text, quotes, used_quotes, rels):
+    """Quotations introduced by a bold or plain label: **The Pew Trusts:** “...”."""
+    for q in quotes:
+        if q in used_quotes:
+            continue
+        line_start = text.rfind("\n", 0, q[0]) + 1
+        prefix = text[line_start:q[0]]
+        m = re.fullmatch(r"\s*(\*\*)?([^*:\n\u201c\u201d\"]{2,80}?)(:)(\*\*)?:?\s*(\*\*)?\s*", prefix)
+        if not m:
+            m = re.fullmatch(r"\s*\*\*([^*\n]{2,80}?)(:)\*\*\s*", prefix)
+            if not m:
+                continue
+            name_start = line_start + m.start(1)
+            name_end = line_start + m.end(1)
+            colon = line_start + m.start(2)
+        else:
+            name_start = line_start + m.start(2)
+            name_end = line_start + m.end(2)
+            colon = line_start + m.start(3)
+        src = _trim(text, name_start, name_end)
+        rels.append(_Relation("label", (colon, colon + 1), "neutral", src, q))
+        used_quotes.add(q)
+
+
+def _resolve_pronouns(text: str, rels: list[_Relation], book: SourceBook) -> None:
+    """Give every relation its entity; "he"/"she"/"they" take the nearest compatible source."""
+    history: list[tuple[int, tuple]] = []
+    for rel in sorted(rels, key=lambda r: r.content[0] if r.cue is None else r.cue[0]):
+        phrase = text[rel.source[0]:rel.source[1]] if rel.source else None
+        rel.source_text = phrase
+        key = (phrase or "").strip().lower()
+        if key in PRONOUNS and PRONOUNS[key] in ("person", "group"):
+            want_person = PRONOUNS[key] == "person"
+            anchor = rel.cue[0] if rel.cue else rel.content[0]
+            match = next((res for pos, res in reversed(history)
+                          if pos < anchor and res[0] is not None and res[2] == want_person), None)
+            if match is None:
+                match = _mention_before(text, anchor, book, want_person)
+            rel.resolved = match or (None, "unknown", want_person)
+        else:
+            rel.resolved = book.classify(phrase)
+            if rel.resolved[0] is None and phrase and rel.resolved[1] != "unknown":
+                rel.resolved = (phrase.strip(), rel.resolved[1], rel.resolved[2])
+        if rel.resolved[0] is not None:
+            history.append((rel.cue[0] if rel.cue else rel.content[0], rel.resolved))
+
+
+def _mention_before(text: str, pos: int, book: SourceBook, person: bool):
+    """The last alias of a person (or group) mentioned in the 600 characters before pos."""
+    window = text[max(0, pos - 600):pos]
+    best = None
+    for m in re.finditer(r"[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3}", window):
+        entity, kind, is_person = book.classify(m.group())
+        if entity and is_person == person:
+            best = (entity, kind, is_person)
+    return best
+
+
+def extract_attributions(docs: pd.DataFrame, *, sources: SourceBook | None = None) -> pd.DataFrame:
+    """Attribution relations of every document.
+
+    Parameters
+    ----------
+    docs : the docs table.
+    sources : a :class:`~analysis.sources.SourceBook`; default the bundled ``sources.yaml``.
+
+    Returns
+    -------
+    DataFrame :data:`RELATION_COLUMNS`, one row per relation, ordered by document and content
+    offset; spans are character offsets into the document text (``source_*`` may be missing for
+    a quotation without a named speaker).
+    """
+    book = sources or bundled_sources()
+    cue_lexicon = _cue_lexicon(book)
+    rows = []
+    for doc_id, text in zip(docs["doc_id"], docs["text"]):
+        for rel_id, rel in enumerate(_document_relations(text, doc_id, cue_lexicon, book)):
+            cue = text[rel.cue[0]:rel.cue[1]] if rel.cue else None
+            src = rel.source or (None, None)
+            rows.append((doc_id, rel_id, rel.kind, cue, *(rel.cue or (None, None)), rel.stance,
+                         rel.source_text, src[0], src[1], rel.resolved[0], rel.resolved[1],
+                         rel.content[0], rel.content[1]))
+    frame = pd.DataFrame(rows, columns=RELATION_COLUMNS)
+    for col in ("cue_start", "cue_end", "source_start", "source_end"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
+def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
+                        book: SourceBook) -> list[_Relation]:
+    quotes = find_quotes(text, doc_id=doc_id)
+    used: set = set()
+    rels: list[_Relation] = []
+    for s, e in split_sentences(text):
+        toks = tokenize(text, s, e)
+        cues = [(i, j, entry) for i, j, entry, _ in match_sentence(cue_lexicon, text, toks)
+                if not _inside(toks[i][0], quotes)]
+        if cues:
+            first = len(rels)
+            _sentence_relations(text, s, e, toks, cues, quotes, book, rels, used)
+            _cut_at_later_cues(text, rels, first, s, e)
+    _label_relations(text, quotes, used, rels)
+    _resolve_pronouns(text, rels, book)
+    rels.sort(key=lambda r: (r.content[0], r.content[1]))
+    return rels

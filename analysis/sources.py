@@ -1,0 +1,152 @@
+"""Who a source is: aliases to normalised entities and types, from an editable data file.
+
+``analysis/lexicons/sources.yaml`` lists entities (e.g. "Russian government") with their aliases
+("the Kremlin", "Moscow", "Putin") and type (official / non-official); unlisted sources are typed
+by role words ("spokesman", "ministry" -> official; "analysts", "residents" -> non-official).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import LexiconError
+from .lexicon import LEXICON_DIR
+
+__all__ = ["SourceBook", "load_sources", "bundled_sources", "SOURCE_TYPES", "PRONOUNS"]
+
+SOURCE_TYPES = ("official", "non-official", "unknown")
+PRONOUNS = {"he": "person", "she": "person", "they": "group", "it": "group", "we": "speaker",
+            "i": "speaker", "you": "speaker"}
+# Capitalised at a sentence start, but never a name on their own.
+_NOT_NAMES = frozenset("everything nothing something anything everyone everybody someone somebody "
+                       "nobody this that these those it there here what which who some many all "
+                       "most none one both each either neither another such others other "
+                       "first second third finally also then now today".split())
+_LEADING = re.compile(r"^(?:both|the|a|an|his|her|its|their)\s+", re.IGNORECASE)
+_WORD = re.compile(r"[\w@][\w.'\u2019\-]*")
+
+
+def _key(phrase: str) -> str:
+    """Lowercase words joined by single spaces, curly apostrophes folded, markup dropped."""
+    words = _WORD.findall(phrase.replace("\u2019", "'"))
+    return " ".join(w.lower().rstrip(".") if w.lower() not in ("u.s.", "u.n.") else w.lower()
+                    for w in words)
+
+
+@dataclass(frozen=True)
+class SourceBook:
+    """Alias table and typing rules for sources."""
+
+    aliases: dict          # alias key -> (entity, type)
+    persons: frozenset     # alias keys that name a person
+    official_words: tuple
+    non_official_words: tuple
+    extra_cues: tuple
+    path: str
+    sha256: str
+
+    def classify(self, phrase: str | None) -> tuple[str | None, str, bool]:
+        """Normalise a source phrase.
+
+        Returns
+        -------
+        (entity or None, source type, is_person). Coordinated sources ("Putin and Trump")
+        give "Russian government and US government".
+        """
+        if not phrase:
+            return None, "unknown", False
+        parts = re.split(r"\s+and\s+|\s*,\s*|\s*&\s*", phrase.strip())
+        if len(parts) > 1 and all(self._lookup(p)[0] for p in parts if p.strip()):
+            found = [self._lookup(p) for p in parts if p.strip()]
+            names = list(dict.fromkeys(f[0] for f in found))
+            kinds = {f[1] for f in found}
+            return " and ".join(names), kinds.pop() if len(kinds) == 1 else "unknown", False
+        return self._lookup(phrase)
+
+    def _lookup(self, phrase: str) -> tuple[str | None, str, bool]:
+        if "," in phrase:
+            # "Anna Voronina, a senior fellow at ...": the head names, the apposition types.
+            head, role = phrase.split(",", 1)
+            entity, kind, person = self._lookup(head)
+            role_key = _key(role)
+            if any(re.search(rf"\b{re.escape(w)}\b", role_key) for w in self.official_words) \
+                    and not any(re.search(rf"\b{re.escape(w)}\b", role_key)
+                                for w in self.non_official_words):
+                return entity or head.strip(), "official", person
+            if kind != "unknown":
+                return entity or head.strip(), kind, person
+        key = _key(_LEADING.sub("", phrase.strip()))
+        words = key.split()
+        best = None
+        for n in range(len(words), 0, -1):  # the longest alias inside the phrase wins
+            for i in range(len(words) - n + 1):
+                cand = " ".join(words[i:i + n])
+                if cand in self.aliases:
+                    best = cand
+                    break
+            if best:
+                break
+        if best:
+            entity, kind = self.aliases[best]
+            return entity, kind, best in self.persons
+        if any(re.search(rf"\b{re.escape(w)}\b", key) for w in self.non_official_words):
+            return None, "non-official", False
+        if any(re.search(rf"\b{re.escape(w)}\b", key) for w in self.official_words):
+            return None, "official", False
+        if key in PRONOUNS or key in _NOT_NAMES or re.fullmatch(r"\w+'(?:ve|m|d|re|ll|s)", key):
+            return None, "unknown", False
+        capitalised = [w for w in _WORD.findall(phrase) if w[:1].isupper()]
+        if capitalised and len(capitalised) == len(_WORD.findall(
+                _LEADING.sub("", phrase.strip()))):
+            # A named person or body without an office word: not an official by default.
+            return None, "non-official", len(capitalised) in (1, 2, 3)
+        return None, "unknown", False
+
+
+def load_sources(path: str | Path | None = None) -> SourceBook:
+    """Load and validate a sources file (default: the bundled one)."""
+    path = Path(path) if path is not None else LEXICON_DIR / "sources.yaml"
+    if not path.is_file():
+        raise LexiconError("sources file does not exist", path=path)
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise LexiconError(f"sources file is not valid UTF-8 YAML: {exc}", path=path) from None
+    if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
+        raise LexiconError("sources file needs an 'entities' mapping", path=path)
+    for key in ("source", "citation", "licence"):
+        if not (data.get("provenance") or {}).get(key):
+            raise LexiconError(f"provenance lacks {key!r}", path=path, record="provenance")
+    aliases, persons = {}, set()
+    for entity, body in data["entities"].items():
+        where = f"entity {entity!r}"
+        if not isinstance(body, dict) or body.get("type") not in ("official", "non-official"):
+            raise LexiconError("entity needs type official or non-official", path=path,
+                               record=where, value=(body or {}).get("type") if isinstance(body, dict)
+                               else body, allowed="official, non-official")
+        for alias in body.get("aliases") or []:
+            key = _key(_LEADING.sub("", str(alias)))
+            if key in aliases and aliases[key][0] != entity:
+                raise LexiconError("alias belongs to two entities", path=path, record=where,
+                                   value=alias, allowed=f"once (already {aliases[key][0]!r})")
+            aliases[key] = (str(entity), body["type"])
+        for person in body.get("persons") or []:
+            persons.add(_key(_LEADING.sub("", str(person))))
+    rules = data.get("rules") or {}
+    return SourceBook(aliases=aliases, persons=frozenset(persons),
+                      official_words=tuple(_key(w) for w in rules.get("official", [])),
+                      non_official_words=tuple(_key(w) for w in rules.get("non_official", [])),
+                      extra_cues=tuple(str(c).lower() for c in data.get("extra_cues", [])),
+                      path=str(path), sha256=hashlib.sha256(raw).hexdigest())
+
+
+@lru_cache(maxsize=1)
+def bundled_sources() -> SourceBook:
+    """The bundled sources file (cached)."""
+    return load_sources()
