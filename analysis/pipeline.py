@@ -17,6 +17,8 @@ from .views import HighlightedDocument, highlight_document
 from .attribution import extract_attributions
 from .groups import profile_groups, rates_by_group, sentiment_by_group
 from .voices import segment_documents
+from .keyness import keyness_by_group
+from .stats import compare_rates, compare_sentiment, rates_with_ci, sentiment_with_ci
 
 __all__ = ["Analysis", "analyze", "summarize_path", "write_corpus_summary"]
 
@@ -59,6 +61,45 @@ class Analysis:
     def sentiment(self, *, by=("voice",)) -> pd.DataFrame:
         """:func:`analysis.groups.sentiment_by_group`: sentence compounds per group."""
         return sentiment_by_group(self.docs, self.segments, self.sentences, self.scores, by=by)
+
+    def rates_ci(self, *, by=("voice",), level: str = "measure", **options) -> pd.DataFrame:
+        """:func:`analysis.stats.rates_with_ci`: rates per group with bootstrap CIs."""
+        return rates_with_ci(self.docs, self.segments, self.sentences, self.tokens, self.matches,
+                             by=by, level=level, **options)
+
+    def compare(self, *, by=("voice",), level: str = "measure", measure: str | None = None,
+                **options) -> pd.DataFrame:
+        """:func:`analysis.stats.compare_rates`, optionally for one measure only.
+
+        ``result.compare(by="voice", measure="hedge")`` answers "is hedging higher in commentary
+        than in official statements, by how much, how sure are we": rates, difference and rate
+        ratio with CIs, permutation p, BH q and Holm p for every pair of voices.
+        """
+        table = compare_rates(self.docs, self.segments, self.sentences, self.tokens,
+                              self.matches, by=by, level=level, **options)
+        if measure is not None:
+            if measure not in set(table["measure"]):
+                from .errors import ParameterError
+                raise ParameterError("unknown measure", value=measure,
+                                     allowed=sorted(set(table["measure"])))
+            table = table[table["measure"] == measure].reset_index(drop=True)
+        return table
+
+    def sentiment_ci(self, *, by=("voice",), **options) -> pd.DataFrame:
+        """:func:`analysis.stats.sentiment_with_ci`: mean sentence compound with CIs."""
+        return sentiment_with_ci(self.docs, self.segments, self.sentences, self.scores, by=by,
+                                 **options)
+
+    def compare_sentiment(self, *, by=("voice",), **options) -> pd.DataFrame:
+        """:func:`analysis.stats.compare_sentiment`: differences, CIs, Cliff's delta, p, q."""
+        return compare_sentiment(self.docs, self.segments, self.sentences, self.scores, by=by,
+                                 **options)
+
+    def keyness(self, *, by=("voice",), target: str, reference: str | None = None,
+                **options) -> pd.DataFrame:
+        """:func:`analysis.keyness.keyness_by_group`: G2, Log Ratio, log-odds z per term."""
+        return keyness_by_group(self.docs, self.segments, self.tokens, by=by, target=target,
+                                reference=reference, **options)
 
     def profile(self, *, by=("voice",)) -> pd.DataFrame:
         """Rates of every measure and sentiment per group (voice, source, ...), one row each."""
