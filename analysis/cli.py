@@ -23,10 +23,17 @@ def _corpus_info(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .pipeline import write_corpus_summary
-    out = write_corpus_summary(args.corpus, Path(args.out))
-    print(f"wrote {out}")
-    return 0
+    from .batch import parse_cli_parameters, plan_runs, read_parameter_sets, run_batch
+    sets = read_parameter_sets(args.params) if args.params else None
+    specs = plan_runs(args.corpus, notebooks=args.notebooks, parameter_sets=sets,
+                      out=args.out, cli_parameters=parse_cli_parameters(args.parameter))
+    results = run_batch(specs, jobs=args.jobs, progress=not args.no_progress, force=args.force)
+    failed = 0
+    for name, status in results.items():
+        print(f"{name}: {status}")
+        failed += status.startswith("failed")
+    print(f"{len(results) - failed} report(s) in {Path(args.out) / ''}, {failed} failed")
+    return 1 if failed else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,9 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--allow-empty", action="store_true", help="keep empty documents")
     info.set_defaults(func=_corpus_info)
 
-    report = sub.add_parser("report", help="run the reports over a corpus")
+    report = sub.add_parser("report", help="run the report notebooks over a corpus (papermill)")
     report.add_argument("--corpus", default="corpus", help="corpus path (default: corpus/)")
+    report.add_argument("--notebooks", nargs="+", default=None,
+                        help="notebooks to run (names in notebooks/ or paths); default: "
+                             "01_corpus_overview.ipynb 02_official_vs_commentary.ipynb")
+    report.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                        help="notebook parameter, repeatable; checked against the notebook")
+    report.add_argument("--params", default=None, metavar="FILE.yaml",
+                        help="YAML list of parameter sets: one run per set and notebook")
     report.add_argument("--out", default="reports", help="output folder (default: reports/)")
+    report.add_argument("--jobs", type=int, default=1, help="runs in parallel (default 1)")
+    report.add_argument("--force", action="store_true", help="rerun even if up to date")
+    report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(func=_report)
     return parser
 

@@ -10,7 +10,7 @@ from .errors import ParameterError
 from .lexicon import Entry, Lexicon
 from .measures import match_lexicon
 
-__all__ = ["kwic", "KwicTable", "KWIC_COLUMNS"]
+__all__ = ["kwic", "kwic_for_hits", "KwicTable", "KWIC_COLUMNS"]
 
 KWIC_COLUMNS = ["doc_id", "sent_id", "start", "end", "left", "match", "right", "voice", "measure",
                 "category", "term"]
@@ -91,6 +91,12 @@ def kwic(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.DataFrame | None 
             if value is not None:
                 mask &= (matches[col] == value).to_numpy()
         hits = matches[mask]
+    return KwicTable(_contexts(docs, tokens, hits, window, sentence_bounded))
+
+
+def kwic_for_hits(docs: pd.DataFrame, tokens: pd.DataFrame, hits: pd.DataFrame, *,
+                  window: int = 8, sentence_bounded: bool = False) -> KwicTable:
+    """Concordance lines for given rows of the matches table (e.g. one finding's evidence)."""
     return KwicTable(_contexts(docs, tokens, hits, window, sentence_bounded))
 
 

@@ -20,6 +20,7 @@ def atomic_directory(target: str | Path):
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; reports are meant to be shared
     try:
         yield tmp
     except BaseException:

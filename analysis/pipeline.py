@@ -9,7 +9,6 @@ import pandas as pd
 from .corpus import load_corpus
 from .kwic import KwicTable, kwic
 from .measures import match_measures, rates_by_document, sentence_voices
-from .outputs import atomic_directory
 from .sentiment import score_sentences, sentiment_by_document
 from .summary import summarize_corpus
 from .tokens import sentences_table, tokens_table
@@ -20,7 +19,7 @@ from .voices import segment_documents
 from .keyness import keyness_by_group
 from .stats import compare_rates, compare_sentiment, rates_with_ci, sentiment_with_ci
 
-__all__ = ["Analysis", "analyze", "summarize_path", "write_corpus_summary"]
+__all__ = ["Analysis", "analyze", "summarize_path"]
 
 
 @dataclass
@@ -140,13 +139,3 @@ def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame
     docs = load_corpus(path, **load_options)
     sentences = sentences_table(docs)
     return summarize_corpus(docs, sentences, tokens_table(docs, sentences), by=by)
-
-
-def write_corpus_summary(corpus: str | Path, out: Path) -> Path:
-    """Write ``<out>/corpus-summary/summary.csv`` and ``summary.txt`` for the corpus, atomically."""
-    table = summarize_path(corpus)
-    target = Path(out) / "corpus-summary"
-    with atomic_directory(target) as tmp:
-        table.to_csv(tmp / "summary.csv", index=False, lineterminator="\n")
-        (tmp / "summary.txt").write_text(table.to_string(index=False) + "\n", encoding="utf-8")
-    return target

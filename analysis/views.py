@@ -37,6 +37,9 @@ class HighlightedDocument:
     def __str__(self) -> str:
         return self.markup
 
+    def __repr__(self) -> str:  # stable text/plain output: no memory address in notebooks
+        return "HighlightedDocument"
+
 
 def _boundaries(n: int, spans) -> list[int]:
     points = {0, n}

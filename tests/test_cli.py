@@ -44,14 +44,13 @@ def test_cli_errors_are_reported_not_raised(tmp_path, capsys):
     assert "CorpusError" in err and "missing" in err
 
 
-def test_failed_report_keeps_the_previous_good_one(tmp_path):
+def test_bad_corpus_fails_before_any_report_is_touched(tmp_path):
     good = tmp_path / "corpus"
     good.mkdir()
     (good / "a.txt").write_text("Good text.", encoding="utf-8")
-    out = tmp_path / "reports"
-    assert main(["report", "--corpus", str(good), "--out", str(out)]) == 0
-    summary = out / "corpus-summary" / "summary.csv"
-    before = summary.read_bytes()
     (good / "bad.txt").write_bytes(b"\xff\xfe broken")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / "keep.txt").write_text("earlier report", encoding="utf-8")
     assert main(["report", "--corpus", str(good), "--out", str(out)]) == 2
-    assert summary.read_bytes() == before
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
