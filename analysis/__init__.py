@@ -1,4 +1,8 @@
 """discourse kit: framing, hedging, attribution and sentiment of official statements and commentary."""
+import logging
+
+# Library code never prints: without logging configured by the caller, warnings stay silent.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 from .corpus import load_corpus
 from .errors import (CorpusError, DiscourseKitError, EmptyDocumentError, EncodingError, LexiconError,
                      MetadataError, ParameterError, ReportError)

@@ -92,6 +92,7 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
     paragraphs). Any other unbalanced mark is dropped with a logged warning; nothing raises.
     """
     spans: list[tuple[int, int]] = []
+    problems: list[int] = []  # offsets of ignored marks, reported once per document
     open_at = None
     line_start = 0
     i, n = 0, len(text)
@@ -109,7 +110,7 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
                     line_start = i + 1
                     i = j + 1  # continuation paragraph: its opening mark is not a new quote
                     continue
-                log.warning("%s: quotation mark at offset %d is never closed; ignored", name, open_at)
+                problems.append(open_at)
                 open_at = None
             line_start = i + 1
             i += 1
@@ -122,11 +123,13 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
             spans.append((open_at, i + 1))
             open_at = None
         elif ch == _CLOSE:
-            log.warning("%s: closing quotation mark at offset %d has no opening mark; ignored",
-                        name, i)
+            problems.append(i)
         i += 1
     if open_at is not None:
-        log.warning("%s: quotation mark at offset %d is never closed; ignored", name, open_at)
+        problems.append(open_at)
+    if problems:
+        log.warning("%s: %d unbalanced quotation mark(s) ignored (offsets %s)", name,
+                    len(problems), ", ".join(map(str, sorted(problems)[:10])))
     return spans
 
 

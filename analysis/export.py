@@ -2,6 +2,7 @@
 sidecar that says what it shows, which table rows it comes from, and how to cite it."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from pathlib import Path
@@ -49,6 +50,11 @@ class FigureFiles:
 
     def _repr_png_(self) -> bytes:
         return self.png
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        # The caption doubles as the image's alt text in the HTML report.
+        data = {"image/png": base64.b64encode(self.png).decode("ascii"), "text/plain": repr(self)}
+        return data, {"image/png": {"alt": self.caption}}
 
     def __repr__(self) -> str:
         return f"Figure: {self.caption} ({', '.join(self.files)})"

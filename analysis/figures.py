@@ -49,6 +49,13 @@ def _group_column(table: pd.DataFrame) -> str:
     return next(c for c in table.columns if c not in skip)
 
 
+def _point_with_ci(ax, x: float, y: float, low: float, high: float, colour, *, small: bool,
+                   marker: str = "o") -> None:
+    """One estimate with its interval; a hollow marker flags a small sample."""
+    ax.errorbar(x, y, xerr=[[x - low], [high - x]], fmt=marker, color=colour,
+                mfc="white" if small else colour, ms=4, capsize=2, elinewidth=0.8)
+
+
 def plot_rates(rates: pd.DataFrame, *, width: float = WIDTHS["double"],
                title: str | None = None) -> plt.Figure:
     """Rate per 1,000 tokens with its CI, one panel per measure, one colour per group.
@@ -68,11 +75,8 @@ def plot_rates(rates: pd.DataFrame, *, width: float = WIDTHS["double"],
             y = np.arange(len(groups))
             for yi, g in zip(y, groups):
                 row = sub.loc[g]
-                small = bool(row["small_sample"])
-                ax.errorbar(row["per_1k"], yi, xerr=[[row["per_1k"] - row["ci_low"]],
-                                                     [row["ci_high"] - row["per_1k"]]],
-                            fmt="o", color=colours[g], mfc="white" if small else colours[g],
-                            ms=4, capsize=2, elinewidth=0.8)
+                _point_with_ci(ax, row["per_1k"], yi, row["ci_low"], row["ci_high"], colours[g],
+                               small=bool(row["small_sample"]))
             ax.set_yticks(y, groups)
             ax.set_title(measure.replace("_", " "))
             ax.set_xlabel("per 1,000 tokens")
@@ -97,8 +101,7 @@ def plot_comparison(comparisons: pd.DataFrame, *, width: float = WIDTHS["single"
         hi = np.log2(comparisons["ratio_ci_high"].clip(lower=1e-9).to_numpy())
         colour = _palette(1)[0]
         for yi, (point, low, high, small) in enumerate(zip(lr, lo, hi, comparisons["small_sample"])):
-            ax.errorbar(point, yi, xerr=[[point - low], [high - point]], fmt="s", color=colour,
-                        mfc="white" if small else colour, ms=4, capsize=2, elinewidth=0.8)
+            _point_with_ci(ax, point, yi, low, high, colour, small=bool(small), marker="s")
         ax.axvline(0, color="0.5", lw=0.6, ls="--")
         ax.set_yticks(y, comparisons["comparison"])
         ax.invert_yaxis()
@@ -118,11 +121,8 @@ def plot_sentiment(sentiment: pd.DataFrame, *, width: float = WIDTHS["single"],
         fig, ax = plt.subplots(figsize=(width, 0.35 * len(data) + 0.9))
         colours = _palette(len(data))
         for yi, (row, colour) in enumerate(zip(data.itertuples(index=False), colours)):
-            small = bool(row.small_sample)
-            ax.errorbar(row.mean_compound, yi, xerr=[[row.mean_compound - row.ci_low],
-                                                     [row.ci_high - row.mean_compound]],
-                        fmt="o", color=colour, mfc="white" if small else colour, ms=4,
-                        capsize=2, elinewidth=0.8)
+            _point_with_ci(ax, row.mean_compound, yi, row.ci_low, row.ci_high, colour,
+                           small=bool(row.small_sample))
         ax.axvline(0, color="0.5", lw=0.6, ls="--")
         ax.set_yticks(np.arange(len(data)), data[group])
         ax.invert_yaxis()

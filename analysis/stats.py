@@ -73,18 +73,22 @@ class _Units:
     n_docs: int
 
 
-def _bootstrap_sums(units: _Units, n_resamples: int, rng: np.random.Generator):
-    """Bootstrap totals: (B, m) hits and (B,) tokens, via multinomial resampling weights."""
-    n = len(units.tokens)
-    out_h = np.empty((n_resamples, units.hits.shape[1]))
-    out_t = np.empty(n_resamples)
+def _weight_blocks(n: int, n_resamples: int, rng: np.random.Generator):
+    """Bootstrap resampling weights (how often each unit is drawn), in bounded blocks."""
     done = 0
     while done < n_resamples:
         b = min(_BLOCK, n_resamples - done)
-        weights = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
-        out_h[done:done + b] = weights @ units.hits
-        out_t[done:done + b] = weights @ units.tokens
+        yield done, rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
         done += b
+
+
+def _bootstrap_sums(units: _Units, n_resamples: int, rng: np.random.Generator):
+    """Bootstrap totals: (B, m) hits and (B,) tokens."""
+    out_h = np.empty((n_resamples, units.hits.shape[1]))
+    out_t = np.empty(n_resamples)
+    for start, weights in _weight_blocks(len(units.tokens), n_resamples, rng):
+        out_h[start:start + len(weights)] = weights @ units.hits
+        out_t[start:start + len(weights)] = weights @ units.tokens
     return out_h, out_t
 
 
@@ -204,23 +208,26 @@ def _merge(units: list[_Units], label: str) -> _Units:
                   np.vstack([u.hits for u in units]), sum(u.n_docs for u in units))
 
 
-def _permutation_p(a: _Units, b: _Units, n_permutations: int, rng) -> np.ndarray:
-    """Two-sided permutation p of the rate difference, per column, by relabelling units."""
-    tokens = np.concatenate([a.tokens, b.tokens])
-    hits = np.vstack([a.hits, b.hits])
-    na = len(a.tokens)
-    observed = np.abs(a.hits.sum(0) / a.tokens.sum() - b.hits.sum(0) / b.tokens.sum())
-    exceed = np.zeros(hits.shape[1])
-    done = 0
-    n = len(tokens)
+def _permutation_ratio_p(numerators: np.ndarray, denominators: np.ndarray, n_a: int,
+                         n_permutations: int, rng) -> np.ndarray:
+    """Two-sided permutation p of a difference of ratios of sums (rates, or means of
+    clustered values), per column of ``numerators``, by relabelling the units.
+
+    The first ``n_a`` units form group A; p = (1 + #(|T*| >= |T|)) / (1 + permutations).
+    """
+    numerators = numerators.reshape(len(denominators), -1)
+    total_num, total_den = numerators.sum(0), denominators.sum()
+    observed = np.abs(numerators[:n_a].sum(0) / denominators[:n_a].sum()
+                      - numerators[n_a:].sum(0) / denominators[n_a:].sum())
+    exceed = np.zeros(numerators.shape[1])
+    n, done = len(denominators), 0
     while done < n_permutations:
         m = min(_BLOCK, n_permutations - done)
         order = np.argsort(rng.random((m, n)), axis=1)
         in_a = np.zeros((m, n))
-        np.put_along_axis(in_a, order[:, :na], 1.0, axis=1)
-        ha, ta = in_a @ hits, in_a @ tokens
-        hb, tb = hits.sum(0) - ha, tokens.sum() - ta
-        stat = np.abs(ha / ta[:, None] - hb / tb[:, None])
+        np.put_along_axis(in_a, order[:, :n_a], 1.0, axis=1)
+        num_a, den_a = in_a @ numerators, in_a @ denominators
+        stat = np.abs(num_a / den_a[:, None] - (total_num - num_a) / (total_den - den_a)[:, None])
         exceed += (stat >= observed - 1e-12).sum(0)
         done += m
     return (exceed + 1) / (n_permutations + 1)
@@ -278,7 +285,8 @@ def compare_rates(docs, segments, sentences, tokens, matches, *, by=("voice",),
         ratio = ((ha + 0.5) / ta[:, None]) / ((hb + 0.5) / tb[:, None])
         d_lo, d_hi = np.quantile(diff, [alpha, 1 - alpha], axis=0)
         r_lo, r_hi = np.quantile(ratio, [alpha, 1 - alpha], axis=0)
-        p = _permutation_p(a, b, n_permutations, _rng(seed, "perm", name, level))
+        p = _permutation_ratio_p(np.vstack([a.hits, b.hits]), np.concatenate([a.tokens, b.tokens]),
+                                 len(a.tokens), n_permutations, _rng(seed, "perm", name, level))
         sum_a, sum_b = a.hits.sum(0), b.hits.sum(0)
         tok_a, tok_b = a.tokens.sum(), b.tokens.sum()
         for k, key in enumerate(keys):
@@ -352,14 +360,9 @@ def _sentence_units(docs, segments, sentences, scores, by, min_docs, force_sente
 def _boot_mean(clusters, n_resamples, rng) -> np.ndarray:
     sums = np.array([c.sum() for c in clusters])
     counts = np.array([len(c) for c in clusters], dtype=float)
-    n = len(clusters)
     out = np.empty(n_resamples)
-    done = 0
-    while done < n_resamples:
-        b = min(_BLOCK, n_resamples - done)
-        w = rng.multinomial(n, np.full(n, 1.0 / n), size=b).astype(float)
-        out[done:done + b] = (w @ sums) / (w @ counts)
-        done += b
+    for start, weights in _weight_blocks(len(clusters), n_resamples, rng):
+        out[start:start + len(weights)] = (weights @ sums) / (weights @ counts)
     return out
 
 
@@ -445,17 +448,4 @@ def _permutation_mean_p(a_clusters, b_clusters, n_permutations, rng) -> float:
     clusters = list(a_clusters) + list(b_clusters)
     sums = np.array([c.sum() for c in clusters])
     counts = np.array([len(c) for c in clusters], dtype=float)
-    na = len(a_clusters)
-    observed = abs(sums[:na].sum() / counts[:na].sum() - sums[na:].sum() / counts[na:].sum())
-    n = len(clusters)
-    exceed, done = 0, 0
-    while done < n_permutations:
-        m = min(_BLOCK, n_permutations - done)
-        order = np.argsort(rng.random((m, n)), axis=1)
-        in_a = np.zeros((m, n))
-        np.put_along_axis(in_a, order[:, :na], 1.0, axis=1)
-        sa, ca = in_a @ sums, in_a @ counts
-        sb, cb = sums.sum() - sa, counts.sum() - ca
-        exceed += int((np.abs(sa / ca - sb / cb) >= observed - 1e-12).sum())
-        done += m
-    return (exceed + 1) / (n_permutations + 1)
+    return float(_permutation_ratio_p(sums, counts, len(a_clusters), n_permutations, rng)[0])
