@@ -37,6 +37,7 @@ RELATION_COLUMNS = ["doc_id", "rel_id", "kind", "cue", "cue_start", "cue_end", "
                     "content_start", "content_end"]
 
 _OPEN, _CLOSE = "\u201c", "\u201d"
+_QUOTE_EVENTS = re.compile('[\u201c\u201d"\n]')
 _STOP_BEFORE_SOURCE = frozenset({
     "with", "that", "which", "who", "whom", "when", "while", "as", "after", "because", "if",
     "but", "so", "where", "since", "although", "though", "whereas", "before", "until", "than",
@@ -95,40 +96,40 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
     problems: list[int] = []  # offsets of ignored marks, reported once per document
     open_at = None
     line_start = 0
-    i, n = 0, len(text)
-    name = doc_id or "document"
-    while i < n:
-        ch = text[i]
+    n = len(text)
+    skip_until = -1
+    # Only quotation marks and newlines matter; jump from one to the next.
+    for m in _QUOTE_EVENTS.finditer(text):
+        i, ch = m.start(), m.group()
+        if i < skip_until:
+            continue
         if ch == "\n":
             line_len = i - line_start
             j = i
             while j < n and text[j] in " \t\n":
                 j += 1
             paragraph_end = "\n" in text[i + 1:j] or line_len > 100 or j >= n
+            line_start = i + 1
             if open_at is not None and paragraph_end:
                 if j < n and text[j] in (_OPEN, '"'):
-                    line_start = i + 1
-                    i = j + 1  # continuation paragraph: its opening mark is not a new quote
+                    skip_until = j + 1  # continuation paragraph: its opening mark is not new
                     continue
                 problems.append(open_at)
                 open_at = None
-            line_start = i + 1
-            i += 1
             continue
         if ch == _OPEN or (ch == '"' and open_at is None):
             if open_at is None:
                 open_at = i
             # A second opening mark inside an open quotation is a nested or stray mark.
-        elif ch in (_CLOSE, '"') and open_at is not None:
+        elif open_at is not None:
             spans.append((open_at, i + 1))
             open_at = None
         elif ch == _CLOSE:
             problems.append(i)
-        i += 1
     if open_at is not None:
         problems.append(open_at)
     if problems:
-        log.warning("%s: %d unbalanced quotation mark(s) ignored (offsets %s)", name,
+        log.warning("%s: %d unbalanced quotation mark(s) ignored (offsets %s)", doc_id or "document",
                     len(problems), ", ".join(map(str, sorted(problems)[:10])))
     return spans
 
@@ -561,6 +562,8 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
     rels: list[_Relation] = []
     for s, e in split_sentences(text):
         toks = tokenize(text, s, e)
+        if not any(cue_lexicon.is_candidate(t[2]) for t in toks):
+            continue
         cues = [(i, j, entry) for i, j, entry, _ in match_sentence(cue_lexicon, text, toks)
                 if not _inside(toks[i][0], quotes)]
         if cues:

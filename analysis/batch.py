@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 DEFAULT_NOTEBOOKS = ("01_corpus_overview.ipynb", "02_official_vs_commentary.ipynb")
-RESERVED_PARAMETERS = ("corpus", "run_label")  # set by the runner
+RESERVED_PARAMETERS = ("corpus", "run_label", "cache")  # set by the runner
 _PACKAGES = ("discourse-kit", "pandas", "numpy", "scipy", "matplotlib", "seaborn", "nltk",
              "vaderSentiment", "nupunkt", "papermill", "nbconvert", "nbformat", "pyarrow",
              "PyYAML", "ipykernel")
@@ -200,6 +200,9 @@ def plan_runs(corpus: str | Path, *, notebooks=None, parameter_sets=None, out="r
                       if k in declared[path] or k == "run_label"}
             for reserved in RESERVED_PARAMETERS:
                 if reserved in params and reserved != "run_label":
+                    if reserved == "cache":
+                        raise ParameterError("'cache' is set by the runner (<out>/.cache)",
+                                             value=params[reserved])
                     raise ParameterError(f"{reserved!r} is set with --corpus, not as a parameter",
                                          value=params[reserved])
             label = params.pop("run_label", None)
@@ -320,6 +323,9 @@ def run_report(spec: RunSpec, *, kernel_name: str = "python3", force: bool = Fal
             params = {**spec.parameters,
                       "corpus": os.path.relpath(spec.corpus.resolve(), tmp.resolve()),
                       "run_label": spec.name}
+            if "cache" in notebook_parameters(spec.notebook):
+                # One cache for all runs: reports over an unchanged corpus re-analyse nothing.
+                params["cache"] = os.path.relpath((spec.out / ".cache").resolve(), tmp.resolve())
             papermill.execute_notebook(str(spec.notebook), str(executed), parameters=params,
                                        cwd=str(tmp), kernel_name=kernel_name, progress_bar=False,
                                        log_output=False)

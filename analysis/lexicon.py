@@ -26,6 +26,7 @@ BUNDLED = {"frames": "frames.yaml", "hedges": "hedges.yaml", "boosters": "booste
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _WORD_RE = re.compile(rf"^(?:{TOKEN_PATTERN})\*?$")
 _PROVENANCE_KEYS = ("source", "citation", "licence")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is 10x faster
 _ENTRY_KEYS = {"term", "forms", "inflect", "rule", "note"}
 _VOWELS = set("aeiou")
 
@@ -221,7 +222,7 @@ def load_lexicon(source: str | Path) -> Lexicon:
                            allowed=f"a YAML file or one of {sorted(BUNDLED)}")
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_YAML_LOADER)
     except UnicodeDecodeError as exc:
         raise LexiconError(f"lexicon is not UTF-8 at byte offset {exc.start}", path=path) from None
     except yaml.YAMLError as exc:

@@ -39,6 +39,22 @@ class CompiledLexicon:
                 else:
                     self.exact[words[0]].append((words, entry))
 
+    def candidate_mask(self, norms: pd.Series) -> np.ndarray:
+        """Vectorised :meth:`is_candidate` over a Series of token norms."""
+        exact = list(self.exact)
+        mask = norms.isin(exact).to_numpy().copy()
+        possessive = norms.str.endswith("'s").to_numpy()
+        if possessive.any():
+            mask[possessive] |= norms[possessive].str[:-2].isin(exact).to_numpy()
+        if self.prefix:
+            mask |= norms.str[:3].isin(list(self.prefix)).to_numpy()
+        return mask
+
+    def is_candidate(self, norm: str) -> bool:
+        """Cheap test: can any form start at a token with this norm?"""
+        return (norm in self.exact or (norm.endswith("'s") and norm[:-2] in self.exact)
+                or norm[:3] in self.prefix)
+
     def candidates(self, norm: str):
         found = list(self.exact.get(norm, ()))
         if norm.endswith("'s"):
@@ -54,20 +70,25 @@ def _word_matches(pattern: str, norm: str, last: bool) -> bool:
     return norm == pattern or (last and norm.endswith("'s") and norm[:-2] == pattern)
 
 
-def match_sentence(compiled: CompiledLexicon, text: str, toks: list) -> list[tuple]:
-    """All hits in one sentence as (i, j, entry, negated); the longest hit wins inside a lexicon."""
+def match_sentence(compiled: CompiledLexicon, text: str, toks: list,
+                   positions=None) -> list[tuple]:
+    """All hits in one sentence as (i, j, entry, context); the longest hit wins in a lexicon.
+
+    ``positions`` restricts the start tokens to those known to be candidates (a speed-up).
+    """
     hits = []
-    for i, (_, _, norm) in enumerate(toks):
-        for words, entry in compiled.candidates(norm):
+    for i in (range(len(toks)) if positions is None else positions):
+        for words, entry in compiled.candidates(toks[i][2]):
             j = i + len(words)
             if j > len(toks):
                 continue
-            ok = all(_word_matches(w, toks[i + k][2], k == len(words) - 1)
-                     for k, w in enumerate(words))
-            # A multiword form must not jump over punctuation ("root, causes").
-            ok = ok and all(not text[toks[k - 1][1]:toks[k][0]].strip() for k in range(i + 1, j))
-            if not ok:
-                continue
+            if j > i + 1:  # the first word matched already (that is what made it a candidate)
+                if not all(_word_matches(w, toks[i + k][2], k == len(words) - 1)
+                           for k, w in enumerate(words[1:], start=1)):
+                    continue
+                # A multiword form must not jump over punctuation ("root, causes").
+                if any(text[toks[k - 1][1]:toks[k][0]].strip() for k in range(i + 1, j)):
+                    continue
             ctx = Context(text, toks, i, j)
             if all(RULES[r](ctx) for r in entry.rules):
                 hits.append((i, j, entry, ctx))
@@ -131,13 +152,26 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     voices = dict(zip(zip(sentences["doc_id"], sentences["sent_id"]),
                       sentence_voices(sentences, docs, segments)))
     rows = []
-    starts, ends, norms = tokens["start"].to_numpy(), tokens["end"].to_numpy(), tokens["norm"].to_numpy()
-    keys = list(zip(tokens["doc_id"].to_numpy(), tokens["sent_id"].to_numpy()))
-    bounds = _group_bounds(keys)
-    for (doc_id, sent_id), (lo, hi) in bounds.items():
+    starts, ends = tokens["start"].to_numpy(), tokens["end"].to_numpy()
+    norms = tokens["norm"].tolist()
+    # Only sentences holding a token where some form can start are looked at (most are not).
+    where = np.flatnonzero(compiled.candidate_mask(tokens["norm"]))
+    doc_ids = tokens["doc_id"].to_numpy()
+    sent_ids = tokens["sent_id"].to_numpy()
+    bounds = _sentence_bounds(doc_ids, sent_ids)
+    if len(where):
+        edges = np.array([lo for lo, _ in bounds])
+        owner = np.searchsorted(edges, where, side="right") - 1
+        split = np.flatnonzero(np.diff(owner)) + 1
+        groups = zip(np.split(owner, split), np.split(where, split))
+    else:
+        groups = ()
+    for owners, positions in groups:
+        lo, hi = bounds[int(owners[0])]
+        doc_id, sent_id = doc_ids[lo], int(sent_ids[lo])
         text = texts[doc_id]
-        toks = list(zip(starts[lo:hi].tolist(), ends[lo:hi].tolist(), norms[lo:hi].tolist()))
-        for i, j, entry, ctx in match_sentence(compiled, text, toks):
+        toks = list(zip(starts[lo:hi].tolist(), ends[lo:hi].tolist(), norms[lo:hi]))
+        for i, j, entry, ctx in match_sentence(compiled, text, toks, (positions - lo).tolist()):
             negated = is_negated(ctx)
             measure, category = lexicon.measure, entry.category
             for rule in entry.rules:
@@ -149,14 +183,14 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     return _matches_frame(rows, docs)
 
 
-def _group_bounds(keys: list) -> dict:
-    """Row ranges of consecutive equal keys (tokens are stored sentence by sentence)."""
-    bounds, lo = {}, 0
-    for k in range(1, len(keys) + 1):
-        if k == len(keys) or keys[k] != keys[lo]:
-            bounds[keys[lo]] = (lo, k)
-            lo = k
-    return bounds
+def _sentence_bounds(doc_ids: np.ndarray, sent_ids: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of the tokens of each sentence (tokens are stored sentence by sentence)."""
+    if not len(sent_ids):
+        return []
+    codes = pd.factorize(doc_ids)[0].astype(np.int64)
+    change = np.flatnonzero((np.diff(codes) != 0) | (np.diff(sent_ids) != 0)) + 1
+    edges = np.concatenate([[0], change, [len(sent_ids)]]).tolist()
+    return list(zip(edges[:-1], edges[1:]))
 
 
 def _matches_frame(rows: list, docs: pd.DataFrame) -> pd.DataFrame:

@@ -7,17 +7,16 @@ from pathlib import Path
 import pandas as pd
 
 from .corpus import load_corpus
+from .errors import ParameterError
+from .groups import profile_groups, rates_by_group, sentiment_by_group
+from .keyness import keyness_by_group
 from .kwic import KwicTable, kwic
 from .measures import match_measures, rates_by_document, sentence_voices
 from .sentiment import score_sentences, sentiment_by_document
+from .stats import compare_rates, compare_sentiment, rates_with_ci, sentiment_with_ci
 from .summary import summarize_corpus
 from .tokens import sentences_table, tokens_table
 from .views import HighlightedDocument, highlight_document
-from .attribution import extract_attributions
-from .groups import profile_groups, rates_by_group, sentiment_by_group
-from .voices import segment_documents
-from .keyness import keyness_by_group
-from .stats import compare_rates, compare_sentiment, rates_with_ci, sentiment_with_ci
 
 __all__ = ["Analysis", "analyze", "summarize_path"]
 
@@ -33,6 +32,11 @@ class Analysis:
     tokens: pd.DataFrame
     matches: pd.DataFrame
     scores: pd.DataFrame
+
+    @property
+    def sentences_with_scores(self) -> pd.DataFrame:
+        """Sentences joined with their VADER scores."""
+        return self.sentences.merge(self.scores, on=["doc_id", "sent_id"], how="left")
 
     def kwic(self, **options) -> KwicTable:
         """:func:`analysis.kwic.kwic` over this corpus (term=, measure=, category=, window=...)."""
@@ -108,8 +112,9 @@ class Analysis:
 
 def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
             voices: bool = True, segments: pd.DataFrame | None = None, sources=None,
-            **load_options) -> Analysis:
-    """Load (if a path) and analyse a corpus: sentences, tokens, lexicon matches, sentiment.
+            jobs: int | None = None, engine: str = "local", scheduler: str | None = None,
+            cache: str | Path | None = None, **load_options) -> Analysis:
+    """Load (if a path) and analyse a corpus: voices, sentences, tokens, matches, sentiment.
 
     Parameters
     ----------
@@ -118,20 +123,42 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
     voices : find attributions and voices (segments); False treats each document as one
         segment with its metadata voice.
     segments : a ready segments table instead of finding voices; sentences never cross it.
-    sources : a :class:`~analysis.sources.SourceBook` (default the bundled ``sources.yaml``).
+    sources : path of a sources file (default the bundled ``sources.yaml``).
+    jobs : worker processes (or Dask workers); default all cores for corpora over ~1 MB.
+        Results are identical for any number of workers.
+    engine : ``local`` or ``dask`` (dask.distributed; a LocalCluster unless ``scheduler``).
+    scheduler : address of a running Dask scheduler, e.g. ``tcp://host:8786``.
+    cache : folder of the per-document result cache (Parquet); unchanged documents are read
+        back instead of analysed again.
     load_options : keyword options of ``load_corpus`` (encoding=, text_column=, ...).
     """
+    from .engine import run_engine
+
     docs = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus, **load_options)
-    relations = None
-    if segments is None and voices:
-        relations = extract_attributions(docs, sources=sources)
-        segments = segment_documents(docs, relations, sources=sources)
+    if sources is not None and not isinstance(sources, (str, Path)):
+        raise ParameterError("sources= takes the path of a sources file", value=type(sources).__name__)
+    options = {"measures": measures, "lexicons": lexicons, "voices": voices and segments is None,
+               "sources": None if sources is None else str(sources)}
+    if segments is not None:
+        tables = _with_given_segments(docs, segments, options)
+    elif cache is not None:
+        from .cache import ResultCache
+        tables = ResultCache(cache).analyze(docs, options, engine=engine, jobs=jobs,
+                                            scheduler=scheduler)
+    else:
+        tables = run_engine(docs, options, engine=engine, jobs=jobs, scheduler=scheduler)
+    return Analysis(docs, tables["relations"], tables["segments"], tables["sentences"],
+                    tables["tokens"], tables["matches"], tables["scores"])
+
+
+def _with_given_segments(docs: pd.DataFrame, segments: pd.DataFrame, options: dict) -> dict:
     sentences = sentences_table(docs, segments)
     tokens = tokens_table(docs, sentences)
-    matches = match_measures(docs, sentences, tokens, measures=measures, lexicons=lexicons,
-                             segments=segments)
+    matches = match_measures(docs, sentences, tokens, measures=options["measures"],
+                             lexicons=options["lexicons"], segments=segments)
     scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
-    return Analysis(docs, relations, segments, sentences, tokens, matches, scores)
+    return {"relations": None, "segments": segments, "sentences": sentences, "tokens": tokens,
+            "matches": matches, "scores": scores}
 
 
 def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame:

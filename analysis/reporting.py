@@ -26,9 +26,11 @@ __all__ = ["open_report", "heading", "parameter_table", "headline_findings", "ev
 
 
 def open_report(corpus: str | Path, *, parameters: dict, run_label: str = "",
-                folder: str | Path = ".") -> tuple[Analysis, ReportOutputs]:
-    """Analyse the corpus and prepare the output folder of a report run."""
-    result = analyze(corpus)
+                folder: str | Path = ".", cache: str = "", engine: str = "local",
+                scheduler: str = "") -> tuple[Analysis, ReportOutputs]:
+    """Analyse the corpus (through the result cache when given) and prepare the output folder
+    of a report run."""
+    result = analyze(corpus, cache=cache or None, engine=engine, scheduler=scheduler or None)
     context = {"corpus_name": Path(str(corpus)).name or str(corpus),
                "corpus_sha256": corpus_fingerprint(result.docs),
                "run_label": run_label or "report", "parameters": dict(parameters)}

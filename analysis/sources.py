@@ -38,6 +38,15 @@ def _key(phrase: str) -> str:
                     for w in words)
 
 
+@lru_cache(maxsize=16)
+def _role_regex(words: tuple) -> re.Pattern:
+    """One compiled alternation for a tuple of role words (whole words only)."""
+    if not words:
+        return re.compile(r"(?!x)x")
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+                      + r")\b")
+
+
 @dataclass(frozen=True)
 class SourceBook:
     """Alias table and typing rules for sources."""
@@ -49,6 +58,9 @@ class SourceBook:
     extra_cues: tuple
     path: str
     sha256: str
+
+    def _role_regex(self, which: str) -> re.Pattern:
+        return _role_regex(self.official_words if which == "official" else self.non_official_words)
 
     def classify(self, phrase: str | None) -> tuple[str | None, str, bool]:
         """Normalise a source phrase.
@@ -74,9 +86,8 @@ class SourceBook:
             head, role = phrase.split(",", 1)
             entity, kind, person = self._lookup(head)
             role_key = _key(role)
-            if any(re.search(rf"\b{re.escape(w)}\b", role_key) for w in self.official_words) \
-                    and not any(re.search(rf"\b{re.escape(w)}\b", role_key)
-                                for w in self.non_official_words):
+            if self._role_regex("official").search(role_key) \
+                    and not self._role_regex("non_official").search(role_key):
                 return entity or head.strip(), "official", person
             if kind != "unknown":
                 return entity or head.strip(), kind, person
@@ -94,9 +105,9 @@ class SourceBook:
         if best:
             entity, kind = self.aliases[best]
             return entity, kind, best in self.persons
-        if any(re.search(rf"\b{re.escape(w)}\b", key) for w in self.non_official_words):
+        if self._role_regex("non_official").search(key):
             return None, "non-official", False
-        if any(re.search(rf"\b{re.escape(w)}\b", key) for w in self.official_words):
+        if self._role_regex("official").search(key):
             return None, "official", False
         if key in PRONOUNS or key in _NOT_NAMES or re.fullmatch(r"\w+'(?:ve|m|d|re|ll|s)", key):
             return None, "unknown", False

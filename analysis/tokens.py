@@ -231,24 +231,19 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     from 0 per document.
     """
     texts = dict(zip(docs["doc_id"], docs["text"]))
-    cols: dict[str, list] = {k: [] for k in
-                             ("doc_id", "sent_id", "seg_id", "tok_id", "start", "end", "text", "norm")}
+    records: list[tuple] = []
     last_doc, tok_id = None, 0
     for doc_id, sent_id, seg_id, a, b in zip(sentences["doc_id"], sentences["sent_id"],
                                             sentences["seg_id"], sentences["start"], sentences["end"]):
         if doc_id != last_doc:
             last_doc, tok_id = doc_id, 0
-        text = texts[doc_id]
-        for s, e, norm in tokenize(text, int(a), int(b)):
-            cols["doc_id"].append(doc_id)
-            cols["sent_id"].append(sent_id)
-            cols["seg_id"].append(seg_id)
-            cols["tok_id"].append(tok_id)
-            cols["start"].append(s)
-            cols["end"].append(e)
-            cols["text"].append(text[s:e])
-            cols["norm"].append(norm)
-            tok_id += 1
-    frame = pd.DataFrame(cols)
+        found = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(texts[doc_id], a, b)]
+        records.extend((doc_id, sent_id, seg_id, tok_id + k, start, end, word)
+                       for k, (start, end, word) in enumerate(found))
+        tok_id += len(found)
+    frame = pd.DataFrame.from_records(records, columns=["doc_id", "sent_id", "seg_id", "tok_id",
+                                                        "start", "end", "text"])
+    # One vectorised pass instead of a Python call per token; same result as normalise_token.
+    frame["norm"] = frame["text"].str.lower().str.replace("\u2019", "'", regex=False)
     return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "tok_id": np.int64,
                          "start": np.int64, "end": np.int64})

@@ -128,15 +128,21 @@ def _relation_layer(relations: pd.DataFrame) -> list[tuple]:
 def _flatten(n: int, base: tuple, layers: list[tuple]) -> list[tuple]:
     """Non-overlapping segments covering [0, n): the highest layer wins, then the innermost."""
     points = sorted({0, n, *(max(0, min(n, p)) for lay in layers for p in lay[:2])})
+    index = {p: i for i, p in enumerate(points)}
+    owner: list = [base] * max(len(points) - 1, 0)
+    # Paint each elementary interval with the winning layer: higher level, then shorter span.
+    for lay in sorted(layers, key=lambda l: (l[2], -(l[1] - l[0]))):
+        lo, hi = index[max(0, min(n, lay[0]))], index[max(0, min(n, lay[1]))]
+        owner[lo:hi] = [lay] * (hi - lo)
     out: list[list] = []
-    for a, b in zip(points, points[1:]):
-        covering = [lay for lay in layers if lay[0] <= a and b <= lay[1]]
-        top = max(covering, key=lambda lay: (lay[2], -(lay[1] - lay[0]))) if covering else base
-        fields = top[3:]
+    for k, (a, b) in enumerate(zip(points, points[1:])):
+        if a == b:
+            continue
+        top = owner[k]
         if out and out[-1][2] is top:
             out[-1][1] = b
         else:
-            out.append([a, b, top, fields])
+            out.append([a, b, top, top[3:]])
     if not out:  # empty document: one empty segment keeps it in every table
         return [(0, 0, *base[3:])]
     return [(a, b, *fields) for a, b, _, fields in out]
