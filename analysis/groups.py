@@ -14,7 +14,7 @@ import pandas as pd
 from .errors import ParameterError
 
 __all__ = ["label_units", "rates_by_group", "sentiment_by_group", "profile_groups",
-           "SEGMENT_GROUPS"]
+           "token_counts", "SEGMENT_GROUPS"]
 
 SEGMENT_GROUPS = ("voice", "source", "source_type", "cue", "segment_kind")
 
@@ -26,6 +26,18 @@ def _as_list(by) -> list[str]:
     if not by:
         raise ParameterError("by= needs at least one column")
     return by
+
+
+def token_counts(tokens: pd.DataFrame) -> pd.DataFrame:
+    """Tokens per sentence: ``doc_id, sent_id, seg_id, n_tokens``.
+
+    Accepts the tokens table, or such a counts table already (what streaming runs keep instead of
+    every token), so that rates and statistics work on both.
+    """
+    if "n_tokens" in tokens.columns:
+        return tokens
+    counts = tokens.groupby(["doc_id", "sent_id", "seg_id"], sort=False).size()
+    return counts.rename("n_tokens").reset_index()
 
 
 def label_units(units: pd.DataFrame, docs: pd.DataFrame, segments: pd.DataFrame | None,
@@ -81,8 +93,8 @@ def rates_by_group(docs: pd.DataFrame, segments: pd.DataFrame | None, sentences:
     if level not in ("measure", "category"):
         raise ParameterError("unknown level", value=level, allowed="measure, category")
     keys = ["measure"] if level == "measure" else ["measure", "category"]
-    toks = label_units(tokens[["doc_id", "seg_id"]], docs, segments, by)
-    size = toks.groupby(by, sort=True).agg(tokens=("doc_id", "size"), n_docs=("doc_id", "nunique"))
+    toks = label_units(token_counts(tokens), docs, segments, by)
+    size = toks.groupby(by, sort=True).agg(tokens=("n_tokens", "sum"), n_docs=("doc_id", "nunique"))
     hits = label_units(matches[["doc_id", "sent_id", *keys]], docs, segments, by,
                        sentences=sentences)
     counts = hits.groupby([*by, *keys]).size().rename("hits")

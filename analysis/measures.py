@@ -271,7 +271,8 @@ def rates_by_document(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.Data
               if len(matches) else pd.DataFrame(columns=["doc_id", *keys, "hits"]))
     out = grid.merge(counts, on=["doc_id", *keys], how="left")
     out["hits"] = out["hits"].fillna(0).astype(np.int64)
-    ntok = tokens.groupby("doc_id").size()
+    from .groups import token_counts
+    ntok = token_counts(tokens).groupby("doc_id")["n_tokens"].sum()
     out["tokens"] = out["doc_id"].map(ntok).fillna(0).astype(np.int64)
     out["per_1k"] = np.where(out["tokens"] > 0, 1000.0 * out["hits"] / out["tokens"].clip(lower=1),
                              0.0)

@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from .errors import ParameterError
-from .groups import _as_list, label_units
+from .groups import _as_list, label_units, token_counts
 
 __all__ = ["SmallSampleWarning", "rates_with_ci", "sentiment_with_ci", "compare_rates",
            "compare_sentiment", "holm", "benjamini_hochberg", "cliffs_delta", "group_label"]
@@ -107,7 +107,7 @@ def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_d
     cols = ["measure"] if level == "measure" else ["measure", "category"]
     keys = _keys(matches, level)
     key_index = {k: i for i, k in enumerate(keys)}
-    toks = label_units(tokens[["doc_id", "sent_id", "seg_id"]], docs, segments, by)
+    toks = label_units(token_counts(tokens), docs, segments, by)
     hits = label_units(matches[["doc_id", "sent_id", *cols]], docs, segments, by,
                        sentences=sentences)
     hits["_k"] = [key_index[tuple(r)] for r in hits[cols].to_numpy().tolist()]
@@ -122,7 +122,7 @@ def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_d
         g_hits = hits[mask]
         unit_cols = ["doc_id"] if (n_docs >= min_docs and not force_sentences) else \
             ["doc_id", "sent_id"]
-        t = g_toks.groupby(unit_cols).size()
+        t = g_toks.groupby(unit_cols)["n_tokens"].sum()
         index = {u: i for i, u in enumerate(t.index)}
         H = np.zeros((len(t), len(keys)))
         if len(g_hits):

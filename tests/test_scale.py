@@ -92,3 +92,23 @@ def test_corrupted_cache_entry_is_detected_and_rebuilt(docs, single, tmp_path, c
 def test_analyze_with_cache_and_jobs(docs, single, tmp_path):
     result = analysis.analyze(docs, cache=tmp_path / "c", jobs=2)
     pd.testing.assert_frame_equal(result.matches, single["matches"])
+
+
+def test_streaming_store_matches_in_memory_analysis(docs, single, tmp_path):
+    from analysis.groups import rates_by_group
+    from analysis.stream import analyze_stream, chunk_frames, read_store
+    one = analyze_stream(chunk_frames(docs, chunk_chars=100_000), tmp_path / "one", jobs=1)
+    two = analyze_stream(chunk_frames(docs, chunk_chars=100_000), tmp_path / "two", jobs=2)
+    assert one == two and one["parts"] >= 3 and one["documents"] == len(docs)
+    assert one["tokens"] == len(single["tokens"])
+    a, b = read_store(tmp_path / "one"), read_store(tmp_path / "two")
+    for name in ("matches", "segments", "scores", "token_counts"):
+        pd.testing.assert_frame_equal(a[name], b[name], obj=name)
+    pd.testing.assert_frame_equal(a["matches"], single["matches"])
+    from_store = rates_by_group(docs, a["segments"], a["sentences"], a["token_counts"],
+                                a["matches"], by="voice")
+    in_memory = rates_by_group(docs, single["segments"], single["sentences"], single["tokens"],
+                               single["matches"], by="voice")
+    pd.testing.assert_frame_equal(from_store, in_memory)
+    with pytest.raises(ParameterError, match="exists"):
+        analyze_stream(chunk_frames(docs), tmp_path / "one")
