@@ -562,9 +562,11 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
     rels: list[_Relation] = []
     for s, e in split_sentences(text):
         toks = tokenize(text, s, e)
-        if not any(cue_lexicon.is_candidate(t[2]) for t in toks):
+        positions = [k for k, t in enumerate(toks) if cue_lexicon.is_candidate(t[2])]
+        if not positions:
             continue
-        cues = [(i, j, entry) for i, j, entry, _ in match_sentence(cue_lexicon, text, toks)
+        cues = [(i, j, entry) for i, j, entry, _ in
+                match_sentence(cue_lexicon, text, toks, positions)
                 if not _inside(toks[i][0], quotes)]
         if cues:
             first = len(rels)

@@ -149,14 +149,14 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
         lexicon = load_lexicon(lexicon)
     compiled = CompiledLexicon(lexicon)
     texts = dict(zip(docs["doc_id"], docs["text"]))
-    voices = dict(zip(zip(sentences["doc_id"], sentences["sent_id"]),
+    voices = dict(zip(zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist()),
                       sentence_voices(sentences, docs, segments)))
     rows = []
     starts, ends = tokens["start"].to_numpy(), tokens["end"].to_numpy()
     norms = tokens["norm"].tolist()
     # Only sentences holding a token where some form can start are looked at (most are not).
     where = np.flatnonzero(compiled.candidate_mask(tokens["norm"]))
-    doc_ids = tokens["doc_id"].to_numpy()
+    doc_ids = np.asarray(tokens["doc_id"].tolist(), dtype=object)
     sent_ids = tokens["sent_id"].to_numpy()
     bounds = _sentence_bounds(doc_ids, sent_ids)
     if len(where):

@@ -210,7 +210,8 @@ def sentences_table(docs: pd.DataFrame, segments: pd.DataFrame | None = None) ->
             "doc_id", sort=False):
         text = texts[doc_id]
         sent_id = 0
-        for seg_id, a, b in zip(group["seg_id"], group["start"], group["end"]):
+        for seg_id, a, b in zip(group["seg_id"].tolist(), group["start"].tolist(),
+                                group["end"].tolist()):
             for s, e in split_sentences(text, int(a), int(b)):
                 rows.append((doc_id, sent_id, seg_id, s, e, text[s:e]))
                 sent_id += 1
@@ -233,8 +234,11 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     texts = dict(zip(docs["doc_id"], docs["text"]))
     records: list[tuple] = []
     last_doc, tok_id = None, 0
-    for doc_id, sent_id, seg_id, a, b in zip(sentences["doc_id"], sentences["sent_id"],
-                                            sentences["seg_id"], sentences["start"], sentences["end"]):
+    # Plain lists: iterating Arrow-backed string columns element by element is slow.
+    for doc_id, sent_id, seg_id, a, b in zip(sentences["doc_id"].tolist(),
+                                            sentences["sent_id"].tolist(),
+                                            sentences["seg_id"].tolist(),
+                                            sentences["start"].tolist(), sentences["end"].tolist()):
         if doc_id != last_doc:
             last_doc, tok_id = doc_id, 0
         found = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(texts[doc_id], a, b)]

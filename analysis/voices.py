@@ -88,12 +88,15 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
     turns = find_speaker_turns(text)
     layers = []
     titled: dict[str, tuple] = {}  # "Alexander Lukashenko" -> typing of "President of Belarus ..."
+    typed: dict[str, tuple] = {}   # each distinct label is classified once per document
     for n, (start, label_end, speaker) in enumerate(turns):
         end = turns[n + 1][0] if n + 1 < len(turns) else len(text)
         key = speaker.lower().rstrip(".")
         display = speaker.title() if speaker.isupper() and len(speaker) > 1 else speaker
         if key in _QUESTION_LABELS:
             entity, kind = "journalist", "non-official"
+        elif display in typed:
+            entity, kind = typed[display]
         else:
             entity, kind, _ = book.classify(display)
             # A bare name inherits the office of its first, titled label in this transcript.
@@ -106,6 +109,7 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
             elif kind == "official":
                 titled[display] = (entity or display, kind)
             entity = entity or display
+            typed[display] = (entity, kind)
         voice = "official" if kind == "official" else "quoted_other"
         layers.append((start, end, 1, voice, entity, kind, "speaker_turn", speaker))
     return layers
