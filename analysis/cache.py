@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
-from .engine import TABLES, run_engine
+from .engine import TABLES, concat_tables, run_engine
 
 __all__ = ["ResultCache", "document_keys", "KEY_METADATA"]
 
@@ -124,17 +124,4 @@ class ResultCache:
                         for name in TABLES}
                 self.store(keys[i], part)
                 cached[keys[i]] = part
-        return _concat_in_order([cached[k] for k in keys], docs)
-
-
-def _concat_in_order(parts: list[dict], docs: pd.DataFrame) -> dict:
-    out = {}
-    for name in TABLES:
-        frames = [p[name] for p in parts if p[name] is not None]
-        if not frames:
-            out[name] = None
-            continue
-        non_empty = [f for f in frames if len(f)]
-        frame = pd.concat(non_empty or frames[:1], ignore_index=True)
-        out[name] = frame
-    return out
+        return concat_tables([cached[k] for k in keys])

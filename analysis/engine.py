@@ -16,7 +16,8 @@ import pandas as pd
 
 from .errors import ParameterError
 
-__all__ = ["TABLES", "ENGINES", "analyze_chunk", "chunk_documents", "run_engine", "default_jobs"]
+__all__ = ["TABLES", "ENGINES", "analyze_chunk", "chunk_documents", "run_engine", "default_jobs",
+           "concat_tables"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def chunk_documents(docs: pd.DataFrame, *, jobs: int, target_chars: int = 2_000_
     return [(a, b) for a, b in zip(edges, edges[1:]) if a < b]
 
 
-def _concat(parts: list[dict]) -> dict[str, pd.DataFrame | None]:
+def concat_tables(parts: list[dict]) -> dict[str, pd.DataFrame | None]:
+    """Concatenate per-chunk (or per-document) tables in the order given."""
     out = {}
     for name in TABLES:
         frames = [p[name] for p in parts if p[name] is not None]
@@ -110,7 +112,7 @@ def run_engine(docs: pd.DataFrame, options: dict, *, engine: str = "local",
             parts = list(pool.map(analyze_chunk, chunks, [options] * len(chunks)))
     else:
         parts = _run_dask(chunks, options, jobs=jobs, scheduler=scheduler)
-    return _concat(parts)
+    return concat_tables(parts)
 
 
 def _run_dask(chunks: list, options: dict, *, jobs: int, scheduler: str | None) -> list[dict]:

@@ -56,6 +56,17 @@ def _point_with_ci(ax, x: float, y: float, low: float, high: float, colour, *, s
                 mfc="white" if small else colour, ms=4, capsize=2, elinewidth=0.8)
 
 
+def _finish_forest(fig, ax, labels, xlabel: str, title: str | None) -> None:
+    """Zero line, one row per label from the top, axis label and title."""
+    ax.axvline(0, color="0.5", lw=0.6, ls="--")
+    ax.set_yticks(np.arange(len(labels)), list(labels))
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+
+
 def plot_rates(rates: pd.DataFrame, *, width: float = WIDTHS["double"],
                title: str | None = None) -> plt.Figure:
     """Rate per 1,000 tokens with its CI, one panel per measure, one colour per group.
@@ -102,13 +113,7 @@ def plot_comparison(comparisons: pd.DataFrame, *, width: float = WIDTHS["single"
         colour = _palette(1)[0]
         for yi, (point, low, high, small) in enumerate(zip(lr, lo, hi, comparisons["small_sample"])):
             _point_with_ci(ax, point, yi, low, high, colour, small=bool(small), marker="s")
-        ax.axvline(0, color="0.5", lw=0.6, ls="--")
-        ax.set_yticks(y, comparisons["comparison"])
-        ax.invert_yaxis()
-        ax.set_xlabel("log2 rate ratio (A / B), 95% CI")
-        if title:
-            ax.set_title(title)
-        fig.tight_layout()
+        _finish_forest(fig, ax, comparisons["comparison"], "log2 rate ratio (A / B), 95% CI", title)
     return fig
 
 
@@ -123,13 +128,7 @@ def plot_sentiment(sentiment: pd.DataFrame, *, width: float = WIDTHS["single"],
         for yi, (row, colour) in enumerate(zip(data.itertuples(index=False), colours)):
             _point_with_ci(ax, row.mean_compound, yi, row.ci_low, row.ci_high, colour,
                            small=bool(row.small_sample))
-        ax.axvline(0, color="0.5", lw=0.6, ls="--")
-        ax.set_yticks(np.arange(len(data)), data[group])
-        ax.invert_yaxis()
-        ax.set_xlabel("mean sentence compound (VADER), 95% CI")
-        if title:
-            ax.set_title(title)
-        fig.tight_layout()
+        _finish_forest(fig, ax, data[group], "mean sentence compound (VADER), 95% CI", title)
     return fig
 
 
