@@ -1,7 +1,8 @@
 """Accuracy of the measures against hand-labelled sentences (precision, recall, F1 per category).
 
-Command lines: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl`` and
-``python -m analysis.evaluate attribution tests/data/dev_attribution.jsonl``.
+Command lines: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl``,
+``python -m analysis.evaluate attribution tests/data/dev_attribution.jsonl`` and
+``python -m analysis.evaluate sentences tests/data/sentence_cases.jsonl``.
 
 The dev-set format: one JSON object per line, ``{"id", "text", "labels": [{"cue", "category",
 "occurrence"?}]}`` with categories ``hedge``, ``booster`` and ``reporting:<stance>``. A predicted
@@ -20,7 +21,8 @@ from .measures import match_measures
 from .tokens import sentences_table, tokens_table
 
 __all__ = ["read_dev_set", "gold_spans", "predicted_spans", "score_spans", "evaluate_measures",
-           "attribution_gold", "attribution_predicted", "score_exact_spans", "evaluate_attribution"]
+           "attribution_gold", "attribution_predicted", "score_exact_spans", "evaluate_attribution",
+           "evaluate_sentences"]
 
 
 def read_dev_set(path: str | Path) -> list[dict]:
@@ -179,13 +181,46 @@ def evaluate_attribution(path: str | Path) -> pd.DataFrame:
     return score_exact_spans(attribution_gold(records), attribution_predicted(records))
 
 
+# --- sentences ---------------------------------------------------------------------------------
+
+def evaluate_sentences(path: str | Path) -> pd.DataFrame:
+    """Sentence splitting against gold cases ``{"text", "sentences": [...]}``: boundary precision,
+    recall and F1 (a boundary is the end offset of every sentence but the last) and the share of
+    passages split exactly right."""
+    from .tokens import split_sentences
+
+    def ends(text: str, sentences: list[str]) -> set[int]:
+        pos, out = 0, set()
+        for sentence in sentences[:-1]:
+            pos = text.index(sentence, pos) + len(sentence)
+            out.add(pos)
+        return out
+
+    tp = fp = fn = exact = 0
+    records = read_dev_set(path)
+    for rec in records:
+        got = [rec["text"][a:b] for a, b in split_sentences(rec["text"])]
+        gold_b, got_b = ends(rec["text"], rec["sentences"]), ends(rec["text"], got)
+        tp, fp, fn = tp + len(gold_b & got_b), fp + len(got_b - gold_b), fn + len(gold_b - got_b)
+        exact += got == rec["sentences"]
+    precision = tp / (tp + fp) if tp + fp else float("nan")
+    recall = tp / (tp + fn) if tp + fn else float("nan")
+    return pd.DataFrame([{"passages": len(records), "exact": exact,
+                          "exact_share": round(exact / len(records), 3),
+                          "boundary_precision": round(precision, 3),
+                          "boundary_recall": round(recall, 3),
+                          "boundary_f1": round(2 * precision * recall / (precision + recall), 3)}])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 2 or argv[0] not in ("measures", "attribution"):
-        print("usage: python -m analysis.evaluate {measures|attribution} DEV.jsonl",
+    scorers = {"measures": evaluate_measures, "attribution": evaluate_attribution,
+               "sentences": evaluate_sentences}
+    if len(argv) != 2 or argv[0] not in scorers:
+        print("usage: python -m analysis.evaluate {measures|attribution|sentences} FILE.jsonl",
               file=sys.stderr)
         return 2
-    scorer = evaluate_measures if argv[0] == "measures" else evaluate_attribution
+    scorer = scorers[argv[0]]
     print(scorer(argv[1]).to_string(index=False))
     return 0
 

@@ -51,9 +51,18 @@ _EXTRA_SPLITS = re.compile(
     r"|(?<=[.!?][\"\u201d])(?=\s*" + _STAGE + r")")
 # Punkt sometimes keeps "the call. Namely, ..." together; a period after a lowercase word of
 # four or more letters, before a capital, ends a sentence unless the word is an abbreviation.
-_LOWER_WORD_END = re.compile(r"\b([a-z]{4,})\.(?=\s+[\u201c\"]?[A-Z])")
+_LOWER_WORD_END = re.compile(r"\b([a-z]{3,})\.(?=\s+[\u201c\"]?[A-Z])")
 _LOWER_ABBREVIATIONS = frozenset({"etc", "approx", "dept", "govt", "corp", "incl", "excl", "cont",
-                                  "resp", "vols", "assn", "univ", "esp", "admin", "prof", "sept"})
+                                  "resp", "vols", "assn", "univ", "esp", "admin", "prof", "sept",
+                                  "vol", "fig", "ref", "col", "est", "min", "max", "avg", "var",
+                                  "ibid", "orig", "misc", "seq", "viz", "cca", "ter"})
+# Titles before a name: Punkt may end a sentence after "Lt." in "Lt. Gen. Serhiy Marchenko".
+_TITLE_BEFORE_NAME = re.compile(r"\b(?:Lt|Gen|Col|Maj|Capt|Sgt|Adm|Cmdr|Cpl|Pvt|Rep|Sen|Gov|Amb|"
+                                r"Prof|Dr|Mr|Mrs|Ms|Messrs|Rev|Hon|Supt|Insp|St)\.$")
+# A line that ends with one of these words cannot end a sentence: the next line continues it.
+_OPEN_ENDINGS = frozenset("the a an of to and or in on for with by from at as that this these "
+                          "those his her their our its my your whose which who than into onto "
+                          "upon over under between about against".split())
 _STAGE_BEFORE_SENTENCE = re.compile(_STAGE + r"(?=\s+[A-Z])")
 _NO_SPLIT_AFTER = re.compile(r"(?:\b(?:vs|v)\.|\b[A-Z](?:\.[A-Z])+\.)$")
 _NAME_CONTINUATIONS = frozenset(
@@ -113,7 +122,10 @@ def _continues(text: str, previous: tuple[int, int], a: int, b: int) -> bool:
     """A line that starts in lowercase after a line without final punctuation continues it."""
     line = text[a:b].lstrip()
     prev = text[previous[0]:previous[1]]
-    return bool(line[:1].islower() and prev.strip() and not _TERMINAL_END.search(prev))
+    if not prev.strip() or _TERMINAL_END.search(prev) or not line:
+        return False
+    last = prev.rstrip().rsplit(None, 1)[-1].lower()
+    return line[:1].islower() or last in _OPEN_ENDINGS
 
 
 def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -124,8 +136,9 @@ def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         if merged:
             prev = unit[merged[-1][0]:merged[-1][1]].rstrip()
             nxt = unit[s:e].split(None, 1)[:1]
-            if _NO_SPLIT_AFTER.search(prev) and (
-                    prev.endswith(("vs.", "v.")) or (nxt and nxt[0] in _NAME_CONTINUATIONS)):
+            if (_NO_SPLIT_AFTER.search(prev) and (
+                    prev.endswith(("vs.", "v.")) or (nxt and nxt[0] in _NAME_CONTINUATIONS))) or \
+                    (_TITLE_BEFORE_NAME.search(prev) and nxt and nxt[0][:1].isupper()):
                 merged[-1][1] = e
                 continue
         merged.append([s, e])

@@ -147,9 +147,11 @@ def test_seed_golden_relations_exactly(seed_docs):
     assert got == expected
 
 
-def test_attribution_dev_set_meets_targets():
+@pytest.mark.parametrize("name", ["dev_attribution.jsonl", "test_attribution.jsonl"])
+def test_attribution_meets_targets(name):
     # Targets of the issue (exact span): cue >= 0.82, source >= 0.75, content >= 0.60.
-    table = evaluate_attribution(DATA / "dev_attribution.jsonl").set_index("role")
+    # dev_attribution was used for tuning; test_attribution was written blind and never was.
+    table = evaluate_attribution(DATA / name).set_index("role")
     assert table.loc["cue", "f1"] >= 0.82
     assert table.loc["source", "f1"] >= 0.75
     assert table.loc["content", "f1"] >= 0.60
