@@ -340,6 +340,11 @@ def run_report(spec: RunSpec, *, kernel_name: str = "python3", force: bool = Fal
                           f"(execution count {exc.exec_count}): {exc.ename}: {exc.evalue}; "
                           f"the failed notebook is in {spec.target}.failed; the previous "
                           f"report, if any, is unchanged", path=spec.notebook) from None
+    except Exception as exc:  # a dead kernel, an export or disk error: same safety, typed
+        raise ReportError(f"notebook {spec.notebook.name} could not be run: "
+                          f"{type(exc).__name__}: {exc}; the partial run is in "
+                          f"{spec.target}.failed; the previous report, if any, is unchanged",
+                          path=spec.notebook) from None
     return "ran"
 
 

@@ -91,7 +91,14 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict, str]:
         if key in meta:
             raise MetadataError(f"front matter may not set the reserved column {key!r}",
                                 path=path, value=key, allowed=f"any key except {', '.join(RESERVED)}")
-    return {str(k): _scalar(v) for k, v in meta.items()}, body
+    out: dict = {}
+    for key, value in meta.items():
+        name = str(key)
+        if name in out:
+            raise MetadataError("two front-matter keys become the same column name", path=path,
+                                value=name, allowed="distinct keys (1, '1' and true collide)")
+        out[name] = _scalar(value)
+    return out, body
 
 
 def _scalar(value):
@@ -166,7 +173,7 @@ def _join_sidecar(records: list[dict], sidecar: pd.DataFrame, sidecar_path: Path
             raise MetadataError(f"duplicate {key} in metadata sidecar", path=sidecar_path,
                                 record=f"rows {by_key[value] + 2} and {i + 2}", value=value)
         by_key[value] = i
-    matched: set[str] = set()
+    matched: dict[str, str] = {}
     files_without_row = []
     for rec in records:
         candidates = ([rec["path"], Path(rec["path"]).name] if file_key
@@ -175,12 +182,16 @@ def _join_sidecar(records: list[dict], sidecar: pd.DataFrame, sidecar_path: Path
         if hit is None:
             files_without_row.append(rec["path"])
             continue
-        matched.add(hit)
+        if hit in matched:
+            raise MetadataError("one sidecar row matches several files; give their relative paths",
+                                path=sidecar_path, record=f"row {by_key[hit] + 2}",
+                                value=[matched[hit], rec["path"]])
+        matched[hit] = rec["path"]
         row = sidecar.iloc[by_key[hit]]
         for col, value in row.items():
             if col in FILE_KEYS:
                 continue
-            if col in rec and col != "doc_id" and rec[col] not in (None, "") and str(rec[col]) != value:
+            if col in rec and not _missing(rec[col]) and str(rec[col]) != value and value != "":
                 raise MetadataError(f"column {col!r} disagrees between front matter and sidecar",
                                     path=rec["path"], record=f"sidecar row {by_key[hit] + 2}",
                                     value=(rec[col], value))
@@ -218,10 +229,15 @@ def _load_folder(root: Path, *, encoding, allow_empty, strict_metadata, progress
     if sidecar_path is not None:
         _join_sidecar(records, _read_sidecar(sidecar_path), sidecar_path, strict_metadata)
     for rec in records:
-        rec.setdefault("doc_id", rec["_rel_id"])
+        if _missing(rec.get("doc_id")):
+            rec["doc_id"] = rec["_rel_id"]
         rec["doc_id"] = str(rec["doc_id"])
         del rec["_rel_id"]
     return records
+
+
+def _missing(value) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and pd.isna(value))
 
 
 def _progress(items, enabled: bool, desc: str):
@@ -266,6 +282,13 @@ def _table_records(path: Path, *, text_column, id_column, encoding) -> list[dict
             raise CorpusError(f"not valid {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}",
                               path=path) from None
         fields = reader.fieldnames or []
+        duplicated = sorted({f for f in fields if fields.count(f) > 1})
+        if duplicated:
+            raise CorpusError("table header repeats column names", path=path, value=duplicated)
+        for i, rec in enumerate(rows):
+            if None in rec:
+                raise CorpusError(f"row has more fields than the header ({len(fields)})",
+                                  path=path, record=f"row {i + 2}", value=rec[None])
         if text_column not in fields:
             raise CorpusError(f"table has no text column {text_column!r}", path=path,
                               value=fields, allowed="pass text_column= naming one of these columns")
@@ -283,12 +306,15 @@ def _table_records(path: Path, *, text_column, id_column, encoding) -> list[dict
                               value=type(body).__name__)
         body = body.replace("\r\n", "\n").replace("\r", "\n")
         doc_id = rec.pop(id_column, None)
+        if id_column != "doc_id" and "doc_id" in rec:
+            raise CorpusError(f"record has both the id column {id_column!r} and a 'doc_id' column",
+                              path=path, record=place, allowed="one id column")
         out = {str(k): _scalar(v) for k, v in rec.items()}
         for col in RESERVED:
             if col in out:
                 raise CorpusError(f"record may not set the reserved column {col!r}", path=path,
                                   record=place)
-        out["doc_id"] = place.replace(" ", "-") if doc_id in (None, "") else str(doc_id)
+        out["doc_id"] = place.replace(" ", "-") if _missing(doc_id) else str(doc_id)
         out["text"] = body
         out["sha256"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
         out["path"] = f"{path.name}#{place}"
@@ -332,6 +358,8 @@ def load_corpus(path: str | Path, *, text_column: str = "text", id_column: str =
     elif path.suffix.lower() in TABLE_SUFFIXES:
         records = _table_records(path, text_column=text_column, id_column=id_column,
                                  encoding=encoding)
+        if not records:
+            raise CorpusError("table holds no records", path=path)
         if not allow_empty:
             for rec in records:
                 if not rec["text"].strip():

@@ -87,6 +87,8 @@ def keyness(target_terms, reference_terms, *, min_freq: int = 5, prior_scale: fl
     """
     if min_freq < 1:
         raise ParameterError("min_freq must be >= 1", value=min_freq)
+    if not prior_scale > 0:
+        raise ParameterError("prior_scale must be positive", value=prior_scale)
     t = target_terms if isinstance(target_terms, pd.Series) else pd.Series(list(target_terms)).value_counts()
     r = reference_terms if isinstance(reference_terms, pd.Series) else pd.Series(list(reference_terms)).value_counts()
     vocab = sorted(set(t.index) | set(r.index))
@@ -128,6 +130,8 @@ def keyness_by_group(docs, segments, tokens, *, by=("voice",), target: str,
     labelled = label_units(tokens[["doc_id", "seg_id", "norm"]], docs, segments, by)
     labels = labelled[by].astype(str).agg(" | ".join, axis=1) if len(by) > 1 else labelled[by[0]]
     known = sorted(set(labels))
+    if reference is not None and reference == target:
+        raise ParameterError("target and reference must differ", value=target)
     for name, value in (("target", target), ("reference", reference)):
         if value is not None and value not in known:
             raise ParameterError(f"unknown {name} group", value=value, allowed=known)

@@ -74,6 +74,8 @@ def kwic(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.DataFrame | None 
     """
     if term is None and measure is None and category is None:
         raise ParameterError("kwic needs term=, measure= or category=")
+    if term is not None and (not isinstance(term, str) or not term.strip()):
+        raise ParameterError("term must be a non-empty word or phrase", value=term)
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError("window must be a non-negative integer", value=window)
     if matches is None or (term is not None and measure is None and category is None

@@ -20,7 +20,7 @@ from .pipeline import Analysis, analyze
 from .sentiment import sentiment_model
 from .summary import summarize_corpus
 
-__all__ = ["open_report", "heading", "parameter_table", "headline_findings", "evidence_for_findings",
+__all__ = ["open_report", "heading", "parameter_table", "keyness_pair", "headline_findings", "evidence_for_findings",
            "methods_note", "document_list", "plot_rates", "plot_comparison", "plot_sentiment",
            "plot_category_heatmap", "plot_sources", "summarize_corpus"]
 
@@ -60,6 +60,17 @@ def parameter_table(parameters: dict) -> _Html:
                    for k, v in parameters.items())
     return _Html(f"<table class='dk-parameters'><thead><tr><th>parameter</th><th>value</th></tr>"
                  f"</thead><tbody>{rows}</tbody></table>")
+
+
+def keyness_pair(result: Analysis, *, by: str, target: str = "",
+                 reference: str = "") -> tuple[str, str | None]:
+    """The groups to compare in the keyness table: the given ones, or by default the group with
+    the most tokens against all others (so any ``group_by`` works without extra parameters)."""
+    if target:
+        return target, reference or None
+    sizes = result.rates(by=[by]).groupby(by)["tokens"].first().sort_values(ascending=False,
+                                                                             kind="stable")
+    return str(sizes.index[0]), reference or None
 
 
 def headline_findings(comparisons: pd.DataFrame, *, top: int = 3) -> pd.DataFrame:

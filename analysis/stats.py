@@ -53,8 +53,17 @@ def _check(n_resamples: int, confidence: float, min_docs: int) -> None:
 
 
 def _rng(seed: int, *parts) -> np.random.Generator:
+    # The seed's value, not its Python type, decides the stream: 5, 5.0 and np.int64(5) agree.
+    seed = _as_seed(seed)
     digest = hashlib.sha256(repr((seed, *parts)).encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def _as_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, float, np.floating)) \
+            or int(seed) != seed:
+        raise ParameterError("seed must be an integer", value=seed)
+    return int(seed)
 
 
 def group_label(values) -> str:
@@ -71,6 +80,7 @@ class _Units:
     tokens: np.ndarray
     hits: np.ndarray
     n_docs: int
+    values: tuple = ()
 
 
 def _weight_blocks(n: int, n_resamples: int, rng: np.random.Generator):
@@ -131,7 +141,8 @@ def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_d
                 unit = key[:-1] if len(unit_cols) > 1 else key[0]
                 H[index[unit], key[-1]] += n
         out[label] = _Units(label, "documents" if len(unit_cols) == 1 else "sentences",
-                            t.to_numpy().astype(float), H, n_docs)
+                            t.to_numpy().astype(float), H, n_docs,
+                            group if isinstance(group, tuple) else (group,))
     return out, keys
 
 
@@ -173,7 +184,7 @@ def rates_with_ci(docs, segments, sentences, tokens, matches, *, by=("voice",),
         total_t = u.tokens.sum()
         for k, key in enumerate(keys):
             hits = int(u.hits[:, k].sum())
-            rows.append((*label.split(" | "), *key, hits, int(total_t), 1000.0 * hits / total_t,
+            rows.append((*u.values, *key, hits, int(total_t), 1000.0 * hits / total_t,
                          low[k], high[k], u.n_docs, len(u.tokens), u.resampling,
                          u.resampling == "sentences" or hits < 5))
     cols = ["measure"] if level == "measure" else ["measure", "category"]
@@ -353,7 +364,8 @@ def _sentence_units(docs, segments, sentences, scores, by, min_docs, force_sente
         clusters = [c["compound"].to_numpy() for _, c in g.groupby("doc_id")] if by_doc else \
             [np.array([v]) for v in g["compound"].to_numpy()]
         out[group_label(group)] = (clusters, g["compound"].to_numpy(), n_docs,
-                                   "documents" if by_doc else "sentences")
+                                   "documents" if by_doc else "sentences",
+                                   group if isinstance(group, tuple) else (group,))
     return out
 
 
@@ -384,10 +396,10 @@ def sentiment_with_ci(docs, segments, sentences, scores, *, by=("voice",), n_res
                       f"{', '.join(small)}", SmallSampleWarning, stacklevel=2)
     alpha = (1 - confidence) / 2
     rows = []
-    for label, (clusters, values, n_docs, resampling) in units.items():
+    for label, (clusters, values, n_docs, resampling, group_values) in units.items():
         boot = _boot_mean(clusters, n_resamples, _rng(seed, "sentiment", label))
         low, high = np.quantile(boot, [alpha, 1 - alpha])
-        rows.append((*label.split(" | "), len(values), n_docs, float(values.mean()), low, high,
+        rows.append((*group_values, len(values), n_docs, float(values.mean()), low, high,
                      resampling, resampling == "sentences" or len(values) < 20))
     return _round(pd.DataFrame(rows, columns=[*by, "n_sentences", "n_docs", "mean_compound",
                                               "ci_low", "ci_high", "resampling", "small_sample"]))
@@ -426,7 +438,7 @@ def compare_sentiment(docs, segments, sentences, scores, *, by=("voice",), versu
         else:
             rest = [units[x] for x in labels if x != a_label]
             b = ([c for r in rest for c in r[0]], np.concatenate([r[1] for r in rest]),
-                 sum(r[2] for r in rest), rest[0][3])
+                 sum(r[2] for r in rest), rest[0][3], ())
         name = f"{a_label} vs {b_label or 'rest'}"
         diff = (_boot_mean(a[0], n_resamples, _rng(seed, "s-a", name))
                 - _boot_mean(b[0], n_resamples, _rng(seed, "s-b", name)))

@@ -52,18 +52,6 @@ def test_broken_yaml_front_matter_names_file_and_line(tmp_path):
     assert str(path) in str(err.value) and "line" in str(err.value)
 
 
-def test_unclosed_front_matter(tmp_path):
-    write(tmp_path / "u.md", b"---\ntitle: x\nBody without closing")
-    with pytest.raises(MetadataError, match="never closed"):
-        load_corpus(tmp_path)
-
-
-def test_front_matter_that_is_not_a_mapping(tmp_path):
-    write(tmp_path / "l.md", b"---\n- a\n- b\n---\nBody")
-    with pytest.raises(MetadataError, match="mapping"):
-        load_corpus(tmp_path)
-
-
 def test_duplicate_doc_ids_name_both_files(tmp_path):
     write(tmp_path / "a.txt", b"---\ndoc_id: same\n---\nOne.")
     write(tmp_path / "b.txt", b"---\ndoc_id: same\n---\nTwo.")
@@ -124,3 +112,39 @@ def test_empty_table_record_names_the_row(tmp_path):
     path = write(tmp_path / "t.csv", b"doc_id,text\na,hello\nb,\n")
     with pytest.raises(EmptyDocumentError, match="row 3"):
         load_corpus(path)
+
+
+def test_null_doc_id_falls_back_to_the_path(tmp_path):
+    write(tmp_path / "a.md", b"---\ndoc_id:\n---\nBody.")
+    assert load_corpus(tmp_path)["doc_id"].tolist() == ["a"]
+
+
+@pytest.mark.parametrize("name, data", [("e.jsonl", b""), ("e.csv", b"doc_id,text\n")])
+def test_empty_table_is_an_error(tmp_path, name, data):
+    with pytest.raises(CorpusError, match="no records"):
+        load_corpus(write(tmp_path / name, data))
+
+
+@pytest.mark.parametrize("data, needle", [
+    (b"doc_id,text\nd1,hello,EXTRA\n", "row 2"),
+    (b"doc_id,genre,text,genre\nd1,news,hello,opinion\n", "repeats"),
+])
+def test_malformed_csv_structure(tmp_path, data, needle):
+    with pytest.raises(CorpusError, match=needle):
+        load_corpus(write(tmp_path / "t.csv", data))
+
+
+@pytest.mark.parametrize("files, error, needle", [
+    ({"u.md": b"---\ntitle: x\nBody without closing"}, MetadataError, "never closed"),
+    ({"l.md": b"---\n- a\n- b\n---\nBody"}, MetadataError, "mapping"),
+    ({"a.md": b"---\n1: one\n'1': uno\n---\nBody."}, MetadataError, "same column"),
+    ({"a.md": b"---\ndoc_id: alpha\n---\nBody.",
+      "metadata.csv": b"file,doc_id,genre\na.md,beta,news\n"}, MetadataError, "disagrees"),
+    ({"x/a.md": b"One.", "y/a.md": b"Two.", "metadata.csv": b"file,genre\na.md,news\n"},
+     MetadataError, "several files"),
+])
+def test_malformed_metadata_in_a_folder(tmp_path, files, error, needle):
+    for name, data in files.items():
+        write(tmp_path / name, data)
+    with pytest.raises(error, match=needle):
+        load_corpus(tmp_path)

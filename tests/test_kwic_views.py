@@ -58,3 +58,10 @@ def test_highlight_unknown_doc_is_a_parameter_error():
     docs, *_ = run_measures(TEXT)
     with pytest.raises(ParameterError, match="nope"):
         highlight_document(docs, "nope")
+
+
+@pytest.mark.parametrize("term", ["", "   "])
+def test_kwic_empty_term_is_a_parameter_error(term):
+    docs, sents, toks, matches = run_measures(TEXT)
+    with pytest.raises(ParameterError):
+        kwic(docs, toks, matches, term=term)

@@ -133,6 +133,21 @@ def test_failing_notebook_never_clobbers_the_good_report(tmp_path):
     assert failed.is_file() and "planted failure" in failed.read_text()
 
 
+def test_dead_kernel_is_a_typed_failure_and_the_batch_goes_on(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('corpus: str = "x"  # corpus\nrun_label: str = ""  # label')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import os\nos._exit(3)")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "dies.ipynb"
+    nbformat.write(nb, path)
+    specs = plan_runs(ROOT / "corpus", notebooks=[str(path), "01_corpus_overview.ipynb"],
+                      out=tmp_path / "out")
+    results = run_batch(specs, progress=False)
+    assert results["corpus-01_corpus_overview"] == "ran"
+    assert results["corpus-dies"].startswith("failed:") and "could not be run" in results["corpus-dies"]
+
+
 def test_parameter_file_gives_one_run_per_set(tmp_path):
     sets = tmp_path / "sets.yaml"
     sets.write_text("- {run_label: by-voice, group_by: voice}\n- {run_label: by-type, group_by: source_type}\n")

@@ -198,3 +198,23 @@ def test_shared_corpus_answers_the_hedging_question_in_one_call(corpus_sources):
                 "rate_ratio", "p_value", "q_bh"):
         assert np.isfinite(row[col]), col
     assert row["difference_ci_low"] <= row["difference"] <= row["difference_ci_high"]
+
+
+def test_group_values_with_separator_and_seed_types():
+    result = _toy_corpus()
+    result.docs["kind"] = ["A | B"] * 6 + ["C"] * 6
+    table = result.rates_ci(by="kind", n_resamples=200)
+    assert set(table["kind"]) == {"A | B", "C"}
+    a = result.rates_ci(by="genre", n_resamples=200, seed=5)
+    b = result.rates_ci(by="genre", n_resamples=200, seed=np.int64(5))
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(analysis.ParameterError):
+        result.rates_ci(by="genre", n_resamples=200, seed="five")
+
+
+def test_keyness_refuses_nonsense():
+    with pytest.raises(analysis.ParameterError):
+        keyness(["a", "b"], ["a", "c"], prior_scale=-1)
+    result = _toy_corpus()
+    with pytest.raises(analysis.ParameterError, match="differ"):
+        result.keyness(by="genre", target="op-ed", reference="op-ed")
