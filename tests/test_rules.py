@@ -138,3 +138,9 @@ def test_multiword_terms_do_not_jump_punctuation():
 def test_longest_match_wins_inside_a_lexicon():
     found = [m.lower() for m, _ in hits("The nuclear power plant was shelled.", "frame")]
     assert "nuclear" not in found and any("nuclear power plant" in f for f in found)
+
+
+@pytest.mark.parametrize("text", ["The talks will resume.", "Will the talks resume?",
+                                  "Officials said the talks will not resume."])
+def test_will_is_never_a_hedge(text):
+    assert "will" not in terms(text, "hedge")
