@@ -30,6 +30,9 @@ def open_report(corpus: str | Path, *, parameters: dict, run_label: str = "",
                 scheduler: str = "") -> tuple[Analysis, ReportOutputs]:
     """Analyse the corpus (through the result cache when given) and prepare the output folder
     of a report run."""
+    # Reports show whole tables (the CSV files hold them too), not pandas' truncated view.
+    pd.set_option("display.max_columns", 60)
+    pd.set_option("display.width", 250)
     result = analyze(corpus, cache=cache or None, engine=engine, scheduler=scheduler or None)
     context = {"corpus_name": Path(str(corpus)).name or str(corpus),
                "corpus_sha256": corpus_fingerprint(result.docs),
