@@ -271,7 +271,7 @@ def _content_after_cue(text: str, toks: list, j: int, cue_word: str, end: int) -
     return _trim(text, pos, end)
 
 
-def _sentence_relations(text, s, e, toks, cues, quotes, book, rels, used_quotes):
+def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
     """Relations whose cue lies in sentence [s, e)."""
     taken_end = e  # content of earlier cues ends before a later sentence-final clause
     claimed: list[tuple[int, int]] = []
@@ -570,7 +570,7 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
                 if not _inside(toks[i][0], quotes)]
         if cues:
             first = len(rels)
-            _sentence_relations(text, s, e, toks, cues, quotes, book, rels, used)
+            _sentence_relations(text, s, e, toks, cues, quotes, rels, used)
             _cut_at_later_cues(text, rels, first, s, e)
     _label_relations(text, quotes, used, rels)
     _resolve_pronouns(text, rels, book)

@@ -36,6 +36,12 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import SCORERS
+    print(SCORERS[args.task](args.file).to_string(index=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="discourse-kit", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -66,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true", help="rerun even if up to date")
     report.add_argument("--no-progress", action="store_true", help="no progress bar")
     report.set_defaults(func=_report)
+    evaluate = sub.add_parser("evaluate", help="accuracy against a hand-labelled JSONL file")
+    evaluate.add_argument("task", choices=("measures", "attribution", "sentences"))
+    evaluate.add_argument("file", help="JSONL gold file, e.g. tests/data/test_measures.jsonl")
+    evaluate.set_defaults(func=_evaluate)
     return parser
 
 

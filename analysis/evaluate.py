@@ -1,6 +1,6 @@
 """Accuracy of the measures against hand-labelled sentences (precision, recall, F1 per category).
 
-Command lines: ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl``,
+Command lines (also ``discourse-kit evaluate ...``): ``python -m analysis.evaluate measures tests/data/dev_measures.jsonl``,
 ``python -m analysis.evaluate attribution tests/data/dev_attribution.jsonl`` and
 ``python -m analysis.evaluate sentences tests/data/sentence_cases.jsonl``.
 
@@ -22,7 +22,7 @@ from .tokens import sentences_table, tokens_table
 
 __all__ = ["read_dev_set", "gold_spans", "predicted_spans", "score_spans", "evaluate_measures",
            "attribution_gold", "attribution_predicted", "score_exact_spans", "evaluate_attribution",
-           "evaluate_sentences"]
+           "evaluate_sentences", "SCORERS"]
 
 
 def read_dev_set(path: str | Path) -> list[dict]:
@@ -75,7 +75,8 @@ def predicted_spans(records: list[dict], **measure_options) -> pd.DataFrame:
                          "matched": hits["matched"]})
 
 
-def _overlap_pairs(gold: pd.DataFrame, pred: pd.DataFrame, *, same_label: bool) -> tuple[set, set]:
+def _overlapping(gold: pd.DataFrame, pred: pd.DataFrame) -> tuple[set, set]:
+    """Indices of gold and predicted spans that overlap a span of the other side."""
     hit_gold, hit_pred = set(), set()
     pred_by_doc = {d: g for d, g in pred.groupby("doc_id")}
     for gi, g in gold.iterrows():
@@ -84,14 +85,21 @@ def _overlap_pairs(gold: pd.DataFrame, pred: pd.DataFrame, *, same_label: bool) 
             continue
         for pi, p in cands.iterrows():
             if p["start"] < g["end"] and g["start"] < p["end"]:
-                if not same_label or _family(p["label"], same_label) == _family(g["label"], same_label):
-                    hit_gold.add(gi)
-                    hit_pred.add(pi)
+                hit_gold.add(gi)
+                hit_pred.add(pi)
     return hit_gold, hit_pred
 
 
-def _family(label: str, level) -> str:
+def _family(label: str, level: str) -> str:
     return "reporting" if level == "family" and label.startswith("reporting:") else label
+
+
+def _prf(true_pred: int, predicted: int, true_gold: int, gold: int) -> tuple[float, float, float]:
+    """Precision, recall and F1 (NaN where undefined, F1 0 when both are 0)."""
+    precision = true_pred / predicted if predicted else float("nan")
+    recall = true_gold / gold if gold else float("nan")
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return precision, recall, f1
 
 
 def score_spans(gold: pd.DataFrame, pred: pd.DataFrame) -> pd.DataFrame:
@@ -110,11 +118,8 @@ def score_spans(gold: pd.DataFrame, pred: pd.DataFrame) -> pd.DataFrame:
             keys = [k for k in keys if k == "reporting"]
         for key in keys:
             gk, pk = g[g["key"] == key], p[p["key"] == key]
-            hit_gold, hit_pred = _overlap_pairs(gk, pk, same_label=False)
-            precision = len(hit_pred) / len(pk) if len(pk) else float("nan")
-            recall = len(hit_gold) / len(gk) if len(gk) else float("nan")
-            f1 = (2 * precision * recall / (precision + recall)
-                  if precision + recall > 0 else 0.0)
+            hit_gold, hit_pred = _overlapping(gk, pk)
+            precision, recall, f1 = _prf(len(hit_pred), len(pk), len(hit_gold), len(gk))
             rows.append((key, len(gk), len(pk), len(hit_gold), len(hit_pred),
                          round(precision, 3), round(recall, 3), round(f1, 3)))
     return pd.DataFrame(rows, columns=["label", "gold", "predicted", "true_pos_gold",
@@ -167,9 +172,7 @@ def score_exact_spans(gold: pd.DataFrame, pred: pd.DataFrame) -> pd.DataFrame:
         g = set(map(tuple, gold[gold["role"] == role][["doc_id", "start", "end"]].to_numpy().tolist()))
         p = set(map(tuple, pred[pred["role"] == role][["doc_id", "start", "end"]].to_numpy().tolist()))
         tp = len(g & p)
-        precision = tp / len(p) if p else float("nan")
-        recall = tp / len(g) if g else float("nan")
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+        precision, recall, f1 = _prf(tp, len(p), tp, len(g))
         rows.append((role, len(g), len(p), tp, round(precision, 3), round(recall, 3), round(f1, 3)))
     return pd.DataFrame(rows, columns=["role", "gold", "predicted", "exact_match", "precision",
                                        "recall", "f1"])
@@ -203,27 +206,19 @@ def evaluate_sentences(path: str | Path) -> pd.DataFrame:
         gold_b, got_b = ends(rec["text"], rec["sentences"]), ends(rec["text"], got)
         tp, fp, fn = tp + len(gold_b & got_b), fp + len(got_b - gold_b), fn + len(gold_b - got_b)
         exact += got == rec["sentences"]
-    precision = tp / (tp + fp) if tp + fp else float("nan")
-    recall = tp / (tp + fn) if tp + fn else float("nan")
+    precision, recall, f1 = _prf(tp, tp + fp, tp, tp + fn)
     return pd.DataFrame([{"passages": len(records), "exact": exact,
                           "exact_share": round(exact / len(records), 3),
                           "boundary_precision": round(precision, 3),
-                          "boundary_recall": round(recall, 3),
-                          "boundary_f1": round(2 * precision * recall / (precision + recall), 3)}])
+                          "boundary_recall": round(recall, 3), "boundary_f1": round(f1, 3)}])
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    scorers = {"measures": evaluate_measures, "attribution": evaluate_attribution,
-               "sentences": evaluate_sentences}
-    if len(argv) != 2 or argv[0] not in scorers:
-        print("usage: python -m analysis.evaluate {measures|attribution|sentences} FILE.jsonl",
-              file=sys.stderr)
-        return 2
-    scorer = scorers[argv[0]]
-    print(scorer(argv[1]).to_string(index=False))
-    return 0
+#: Scorers by name, for ``discourse-kit evaluate NAME FILE``.
+SCORERS = {"measures": evaluate_measures, "attribution": evaluate_attribution,
+           "sentences": evaluate_sentences}
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # ``python -m analysis.evaluate NAME FILE`` is the same as ``discourse-kit evaluate NAME FILE``.
+    from .cli import main
+    raise SystemExit(main(["evaluate", *sys.argv[1:]]))

@@ -106,7 +106,6 @@ def plot_comparison(comparisons: pd.DataFrame, *, width: float = WIDTHS["single"
     """Forest plot of log2 rate ratios with CIs for every comparison of one measure."""
     with figure_style():
         fig, ax = plt.subplots(figsize=(width, 0.35 * len(comparisons) + 0.9))
-        y = np.arange(len(comparisons))
         lr = comparisons["log2_ratio"].to_numpy()
         lo = np.log2(comparisons["ratio_ci_low"].clip(lower=1e-9).to_numpy())
         hi = np.log2(comparisons["ratio_ci_high"].clip(lower=1e-9).to_numpy())

@@ -198,7 +198,7 @@ def segment_documents(docs: pd.DataFrame, relations: pd.DataFrame | None = None,
         layers = _speaker_layer(text, book)
         comments = find_comments(text, marker)
         if comments:
-            (m_start, m_end), blocks = comments[0], comments[1:]
+            (_, m_end), blocks = comments[0], comments[1:]
             layers.append((m_end, len(text), 1, voice, None, base[5], "page", None))
             for k, (a, b) in enumerate(blocks, start=1):
                 layers.append((a, b, 1, "commentary", f"reader comment {k}", "non-official",

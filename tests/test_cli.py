@@ -54,3 +54,10 @@ def test_bad_corpus_fails_before_any_report_is_touched(tmp_path):
     (out / "keep.txt").write_text("earlier report", encoding="utf-8")
     assert main(["report", "--corpus", str(good), "--out", str(out)]) == 2
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_evaluate_command_prints_the_scores(capsys):
+    from conftest import DATA
+    assert main(["evaluate", "sentences", str(DATA / "sentence_cases.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "boundary_f1" in out and "182" in out

@@ -5,7 +5,6 @@ import hashlib
 import json
 
 import pandas as pd
-import pytest
 
 from analysis import load_corpus
 

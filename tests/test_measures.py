@@ -1,7 +1,6 @@
 """The matches table and per-document rates, against counts made by hand."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 

@@ -11,8 +11,7 @@ from scipy import stats as sps
 
 import analysis
 from analysis.keyness import keyness, log_likelihood_g2, log_odds_dirichlet, log_ratio
-from analysis.stats import (SmallSampleWarning, benjamini_hochberg, cliffs_delta, holm,
-                            rates_with_ci)
+from analysis.stats import (SmallSampleWarning, benjamini_hochberg, cliffs_delta, holm)
 from helpers import docs_from
 
 

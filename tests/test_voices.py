@@ -1,7 +1,6 @@
 """Segments cover every character once; voices of quotes, narration, comments and transcript turns."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import analysis
