@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pandas as pd
 
@@ -71,6 +73,11 @@ _CONNECTIVE = re.compile(
     r"(?:In addition|Namely|Meanwhile|However|Moreover|Furthermore|Also|Separately|Earlier|"
     r"Later|Still|Instead|Indeed|Nevertheless|Besides|At the same time|In particular)\s*,\s*")
 _SENTENCE_FINAL_MAX_TAIL = 8
+# Between a quotation and the cue that follows it: no sentence punctuation, at most ten words.
+_GAP_TO_CUE = re.compile(r"[ \t,]*[^.;:!?\n\u201c\u201d\"]{0,90}")
+_SHORT_GAP_TO_CUE = re.compile(r"[ \t,]*(?:[^\s.;:!?\u201c\u201d\"]+[ \t]*){0,9}")
+_TO_QUOTE_AFTER_CUE = re.compile(
+    r"(?:" + _AFTER_CUE_SKIP.pattern + r")?\s*(?:,|:)?\s*(?:that\s+)?(?=[\u201c\"])", re.IGNORECASE)
 
 
 def _cue_lexicon(book: SourceBook) -> CompiledLexicon:
@@ -82,6 +89,106 @@ def _cue_lexicon(book: SourceBook) -> CompiledLexicon:
                      categories=base.categories, entries=base.entries + extra, path=base.path,
                      sha256=base.sha256)
     return CompiledLexicon(merged)
+
+
+# Token pieces for the cue-start pattern. Tokens are word characters joined by apostrophes,
+# dots and hyphens (tokens.TOKEN_PATTERN): the rest of a token after a wildcard stem, an optional
+# possessive "'s", and the end of a token.
+_WORD_TAIL = r"[\w'\u2019.\-]*"
+_POSSESSIVE = r"(?:['\u2019]s)?"
+_TOKEN_END = r"(?!\w|['\u2019.\-]\w)"
+_WORD_CHAR = re.compile(r"\w")
+# Where a token of the whole text goes on past a sentence end (a sentence cut inside a word).
+_TOKEN_GOES_ON = re.compile(r"\w|['\u2019.\-]\w")
+
+
+def _form_atoms(words: tuple[str, ...]) -> list[str]:
+    """Regex pieces of one lexicon form as it can appear in lowercased text.
+
+    As ``match_sentence`` matches a form: consecutive tokens separated by whitespace only; the
+    first and the last word may take a possessive "'s"; a wildcard word is a token prefix.
+    "'" in the lexicon also stands for the typographic apostrophe (token norms fold it).
+
+    Parameters
+    ----------
+    words : the form's words, as in the lexicon.
+
+    Returns
+    -------
+    list of regex strings whose concatenation matches the form from its first character.
+    """
+    atoms: list[str] = []
+    last = len(words) - 1
+    for k, word in enumerate(words):
+        if k:
+            atoms.append(r"\s+")
+        wildcard = word.endswith("*")
+        stem = word[:-1] if wildcard else word
+        atoms.extend(r"['\u2019]" if c == "'" else re.escape(c) for c in stem)
+        if wildcard:
+            if k < last:
+                atoms.append(_WORD_TAIL)
+        elif k == last:
+            atoms.append(_POSSESSIVE + _TOKEN_END)
+        elif k == 0:
+            atoms.append(_POSSESSIVE)
+    return atoms
+
+
+def _trie_alternation(trie: dict) -> str:
+    """A regex for the forms stored in a trie of atoms, sharing common prefixes.
+
+    Without shared prefixes the regex engine would try every form at every word start. A form
+    that ends at a node makes any longer form through that node redundant.
+    """
+    if None in trie:
+        return ""
+    if not trie:
+        return "(?!)"
+    branches = [atom + _trie_alternation(child) for atom, child in sorted(trie.items())]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _cue_start_pattern(lexicon: Lexicon) -> re.Pattern:
+    """A regex over the lowercased document text that matches right before every token where a
+    form of ``lexicon`` could start.
+
+    It finds a superset of the starts of ``match_sentence`` hits (context rules are not
+    checked), so a sentence without a match cannot hold a cue and need not be tokenised. Each
+    match is the one non-word character before the token (a leading character class lets the
+    regex engine skip ahead fast; a lookbehind would not), so the searched text needs one such
+    character prepended; the form itself is a lookahead, so overlapping candidates all count.
+
+    Parameters
+    ----------
+    lexicon : the cue lexicon.
+
+    Returns
+    -------
+    The compiled pattern, for :func:`_cue_starts`.
+    """
+    return _forms_pattern(tuple(tuple(words) for entry in lexicon.entries for words in entry.forms))
+
+
+@lru_cache(maxsize=8)
+def _forms_pattern(forms: tuple[tuple[str, ...], ...]) -> re.Pattern:
+    """:func:`_cue_start_pattern` of the forms; building it costs more than a short document."""
+    trie: dict = {}
+    for words in forms:
+        node = trie
+        for atom in _form_atoms(words):
+            node = node.setdefault(atom, {})
+        node[None] = {}
+    return re.compile(r"\W(?=" + _trie_alternation(trie) + ")")
+
+
+def _cue_starts(pattern: re.Pattern, text: str, quotes: "_Quotes") -> list[int] | None:
+    """Sorted offsets where a cue may start outside quotations; None when ``text`` cannot be
+    searched lowercased (a character such as "\u0130" lowercases to two, shifting offsets)."""
+    lowered = " " + text.lower()  # match starts are then offsets of the token in text
+    if len(lowered) != len(text) + 1:
+        return None
+    return [m.start() for m in pattern.finditer(lowered) if not quotes.covers(m.start())]
 
 
 def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]]:
@@ -104,13 +211,16 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
         if i < skip_until:
             continue
         if ch == "\n":
+            if open_at is None:  # a paragraph end matters only to an open quotation
+                line_start = i + 1
+                continue
             line_len = i - line_start
             j = i
             while j < n and text[j] in " \t\n":
                 j += 1
             paragraph_end = "\n" in text[i + 1:j] or line_len > 100 or j >= n
             line_start = i + 1
-            if open_at is not None and paragraph_end:
+            if paragraph_end:
                 if j < n and text[j] in (_OPEN, '"'):
                     skip_until = j + 1  # continuation paragraph: its opening mark is not new
                     continue
@@ -149,6 +259,31 @@ def _inside(pos: int, spans) -> bool:
     return any(a <= pos < b for a, b in spans)
 
 
+class _Quotes(list):
+    """The quotation spans of a document (from :func:`find_quotes`: sorted, non-overlapping),
+    with look-ups by bisection instead of scans over every quotation."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        super().__init__(spans)
+        self.starts = [a for a, _ in spans]
+        self.ends = [b for _, b in spans]
+
+    def covers(self, pos: int) -> bool:
+        """True when ``pos`` lies inside a quotation (marks included)."""
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and pos < self.ends[k]
+
+    def last_ending_by(self, pos: int) -> tuple[int, int] | None:
+        """The last quotation that ends at or before ``pos``."""
+        k = bisect_right(self.ends, pos) - 1
+        return self[k] if k >= 0 else None
+
+    def starting_at(self, pos: int) -> tuple[int, int] | None:
+        """The quotation whose opening mark is at ``pos``."""
+        k = bisect_left(self.starts, pos)
+        return self[k] if k < len(self) and self.starts[k] == pos else None
+
+
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """Strip whitespace, dashes and final , ; : . outside quotation marks ("was “catastrophic”.");
     punctuation inside the marks stays ("weapons.”")."""
@@ -161,20 +296,24 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 _PREPOSITIONS = frozenset({"of", "in", "at", "for", "with", "from", "on", "about", "by", "familiar",
                            "close", "near", "inside", "outside", "within", "across"})
-_BOUNDARY_CHARS = ";:()\u2014\u201c\u201d\""
+_BOUNDARY = re.compile('[;:()\u2014\u201c\u201d"]')
 
 
 def _clause_chunks(text: str, toks: list, i: int, floor: int) -> list[tuple[int, int]]:
-    """Token index ranges [a, b) of the comma-separated chunks before token i, nearest first."""
+    """Token index ranges [a, b) of the comma-separated chunks before token i, nearest first;
+    at most the two nearest (all that a source phrase can span)."""
     chunks, b = [], i
     k = i - 1
     while k >= 0 and toks[k][0] >= floor:
-        gap = text[toks[k][1]:toks[k + 1][0]] if k + 1 < len(toks) else ""
-        if k + 1 < i and any(c in gap for c in _BOUNDARY_CHARS):
-            break
-        if k + 1 < i and "," in gap:
-            chunks.append((k + 1, b))
-            b = k + 1
+        if k + 1 < i:
+            gap_start, gap_end = toks[k][1], toks[k + 1][0]
+            if _BOUNDARY.search(text, gap_start, gap_end):
+                break
+            if text.find(",", gap_start, gap_end) >= 0:
+                chunks.append((k + 1, b))
+                if len(chunks) == 2:
+                    return chunks
+                b = k + 1
         k -= 1
     chunks.append((k + 1, b))
     return [c for c in chunks if c[0] < c[1]]
@@ -288,11 +427,11 @@ def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
                                else (rel.content[0], rel.source[1]))
             continue
         # 1. A quotation right before the cue: “...,” the Kremlin said / “...,” said Peskov.
-        before = [q for q in quotes if q[1] <= cs and q not in used_quotes
-                  and re.fullmatch(r"[ \t,]*[^.;:!?\n\u201c\u201d\"]{0,90}", text[q[1]:cs])]
-        if before and re.fullmatch(r"[ \t,]*(?:[^\s.;:!?\u201c\u201d\"]+[ \t]*){0,9}",
-                                   text[before[-1][1]:cs]):
-            quote = before[-1]
+        # Only the last quotation ending before the cue can qualify: the text from any earlier
+        # one to the cue holds that quotation's marks, which the gap pattern excludes.
+        quote = quotes.last_ending_by(cs)
+        if quote and quote not in used_quotes and _GAP_TO_CUE.fullmatch(text, quote[1], cs) and \
+                _SHORT_GAP_TO_CUE.fullmatch(text, quote[1], cs):
             between = text[quote[1]:cs].strip(" ,\n")
             if between:
                 src = _source_before(text, toks, i, quote[1])
@@ -315,11 +454,9 @@ def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
             continue
         # 2. A quotation right after the cue: X said: “...” / X said “...”.
         tail = text[ce:e]
-        m = re.match(r"(?:" + _AFTER_CUE_SKIP.pattern + r")?\s*(?:,|:)?\s*(?:that\s+)?(?=[\u201c\"])",
-                     tail, re.IGNORECASE)
-        after = [q for q in quotes if m and q[0] == ce + m.end() and q not in used_quotes]
-        if after:
-            quote = after[0]
+        m = _TO_QUOTE_AFTER_CUE.match(tail)
+        quote = quotes.starting_at(ce + m.end()) if m else None
+        if quote and quote not in used_quotes:
             src = _source_before(text, toks, i, s)
             rest = text[quote[1]:e].strip(" .,!?\n\u201d\"")
             if rest:
@@ -541,9 +678,11 @@ def extract_attributions(docs: pd.DataFrame, *, sources: SourceBook | None = Non
     """
     book = sources or bundled_sources()
     cue_lexicon = _cue_lexicon(book)
+    cue_pattern = _cue_start_pattern(cue_lexicon.lexicon)
     rows = []
     for doc_id, text in zip(docs["doc_id"], docs["text"]):
-        for rel_id, rel in enumerate(_document_relations(text, doc_id, cue_lexicon, book)):
+        for rel_id, rel in enumerate(_document_relations(text, doc_id, cue_lexicon, book,
+                                                         cue_pattern)):
             cue = text[rel.cue[0]:rel.cue[1]] if rel.cue else None
             src = rel.source or (None, None)
             rows.append((doc_id, rel_id, rel.kind, cue, *(rel.cue or (None, None)), rel.stance,
@@ -555,19 +694,65 @@ def extract_attributions(docs: pd.DataFrame, *, sources: SourceBook | None = Non
     return frame
 
 
+def _sentences_to_search(text: str, sentences: list[tuple[int, int]],
+                          starts: list[int]) -> list[tuple[int, int, bool]]:
+    """The sentences that may hold a cue, as (start, end, every_token), in order.
+
+    Parameters
+    ----------
+    text : the document text.
+    sentences : its sentences, from :func:`split_sentences`.
+    starts : sorted offsets from :func:`_cue_starts`.
+
+    Returns
+    -------
+    The sentences holding an offset of ``starts``, and those glued to a word before or after
+    them (``every_token`` True): the start pattern sees the tokens of the whole text, which
+    there differ from the sentence's own first or last token, so such a sentence is always
+    searched, every token a possible cue start.
+    """
+    firsts = [s for s, _ in sentences]
+    n = len(text)
+    # Sentences are nearly always set apart by whitespace, a cheaper test than the regexes.
+    glued = {k for k, (s, e) in enumerate(sentences)
+             if (s and not text[s - 1].isspace() and _WORD_CHAR.match(text, s - 1))
+             or (e < n and not text[e].isspace() and _TOKEN_GOES_ON.match(text, e))}
+    picked = set(glued)
+    for pos in starts:
+        k = bisect_right(firsts, pos) - 1
+        if k >= 0 and pos < sentences[k][1]:
+            picked.add(k)
+    return [(*sentences[k], k in glued) for k in sorted(picked)]
+
+
 def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
-                        book: SourceBook) -> list[_Relation]:
-    quotes = find_quotes(text, doc_id=doc_id)
+                        book: SourceBook, cue_pattern: re.Pattern) -> list[_Relation]:
+    """Relations of one document; ``cue_pattern`` is :func:`_cue_start_pattern` of the cues."""
+    quotes = _Quotes(find_quotes(text, doc_id=doc_id))
+    starts = _cue_starts(cue_pattern, text, quotes)
     used: set = set()
     rels: list[_Relation] = []
-    for s, e in split_sentences(text):
+    if starts is None:
+        sentences = [(s, e, True) for s, e in split_sentences(text)]
+    else:
+        sentences = _sentences_to_search(text, split_sentences(text), starts)
+    for s, e, every_token in sentences:
         toks = tokenize(text, s, e)
-        positions = [k for k, t in enumerate(toks) if cue_lexicon.is_candidate(t[2])]
+        if every_token:
+            positions = [k for k, t in enumerate(toks) if cue_lexicon.is_candidate(t[2])]
+        else:
+            # Every hit outside quotations starts at one of these offsets; a hit inside one
+            # would be dropped below and cannot outrank a hit outside (forms do not span marks).
+            positions = []
+            for pos in starts[bisect_left(starts, s):bisect_left(starts, e)]:
+                k = bisect_left(toks, (pos,))  # the token starting at pos, if any
+                if k < len(toks) and toks[k][0] == pos:
+                    positions.append(k)
         if not positions:
             continue
         cues = [(i, j, entry) for i, j, entry, _ in
                 match_sentence(cue_lexicon, text, toks, positions)
-                if not _inside(toks[i][0], quotes)]
+                if not quotes.covers(toks[i][0])]
         if cues:
             first = len(rels)
             _sentence_relations(text, s, e, toks, cues, quotes, rels, used)

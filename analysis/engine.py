@@ -40,22 +40,23 @@ def analyze_chunk(docs: pd.DataFrame, options: dict) -> dict[str, pd.DataFrame]:
     from .measures import match_measures, sentence_voices
     from .sentiment import score_sentences
     from .sources import load_sources
-    from .tokens import sentences_table, tokens_table
+    from .tokens import sentence_memo, sentences_table, tokens_table
     from .voices import segment_documents
 
-    docs = docs.reset_index(drop=True)
-    sources = load_sources(options["sources"]) if options.get("sources") else None
-    relations = segments = None
-    if options.get("voices", True):
-        relations = extract_attributions(docs, sources=sources)
-        segments = segment_documents(docs, relations, sources=sources)
-    sentences = sentences_table(docs, segments)
-    tokens = tokens_table(docs, sentences)
-    matches = match_measures(docs, sentences, tokens, measures=options.get("measures"),
-                             lexicons=options.get("lexicons"), segments=segments)
-    scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
-    return {"relations": relations, "segments": segments, "sentences": sentences,
-            "tokens": tokens, "matches": matches, "scores": scores}
+    with sentence_memo():  # attribution and sentences_table split the same layout units
+        docs = docs.reset_index(drop=True)
+        sources = load_sources(options["sources"]) if options.get("sources") else None
+        relations = segments = None
+        if options.get("voices", True):
+            relations = extract_attributions(docs, sources=sources)
+            segments = segment_documents(docs, relations, sources=sources)
+        sentences = sentences_table(docs, segments)
+        tokens = tokens_table(docs, sentences)
+        matches = match_measures(docs, sentences, tokens, measures=options.get("measures"),
+                                 lexicons=options.get("lexicons"), segments=segments)
+        scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
+        return {"relations": relations, "segments": segments, "sentences": sentences,
+                "tokens": tokens, "matches": matches, "scores": scores}
 
 
 def chunk_documents(docs: pd.DataFrame, *, jobs: int, target_chars: int = 2_000_000) -> list:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import ParameterError
-from .lexicon import Lexicon, bundled_lexicon, load_lexicon
-from .rules import FLIPS, RULES, Context, is_negated
+from .lexicon import Entry, Lexicon, bundled_lexicon, load_lexicon
+from .rules import FLIPS, NEGATION_BREAKS, RULES, Context, is_negator, negated_hits
 
 __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "match_measures", "rates_by_document",
            "document_voices", "sentence_voices", "CompiledLexicon"]
@@ -25,19 +25,24 @@ _KNOWN_VOICES = ("official", "commentary", "reporting", "quoted_other")
 
 
 class CompiledLexicon:
-    """A first-word index over a lexicon's forms, for one pass over a sentence's tokens."""
+    """A first-word index over a lexicon's forms, for one pass over a sentence's tokens.
+
+    Every form gets an id (its place in :attr:`forms`); the corpus-wide matcher works on ids.
+    """
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
-        self.exact: dict[str, list] = defaultdict(list)
+        self.forms: list[tuple[tuple[str, ...], Entry]] = []
+        self.exact: dict[str, list[int]] = defaultdict(list)
         # Wildcard stems have at least 3 letters (validated), so index them by those.
-        self.prefix: dict[str, list] = defaultdict(list)
+        self.prefix: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for entry in lexicon.entries:
             for words in entry.forms:
                 if words[0].endswith("*"):
-                    self.prefix[words[0][:3]].append((words[0][:-1], words, entry))
+                    self.prefix[words[0][:3]].append((words[0][:-1], len(self.forms)))
                 else:
-                    self.exact[words[0]].append((words, entry))
+                    self.exact[words[0]].append(len(self.forms))
+                self.forms.append((words, entry))
 
     def candidate_mask(self, norms: pd.Series) -> np.ndarray:
         """Vectorised :meth:`is_candidate` over a Series of token norms."""
@@ -55,13 +60,18 @@ class CompiledLexicon:
         return (norm in self.exact or (norm.endswith("'s") and norm[:-2] in self.exact)
                 or norm[:3] in self.prefix)
 
-    def candidates(self, norm: str):
+    def candidate_ids(self, norm: str) -> list[int]:
+        """Ids of the forms whose first word matches a token with this norm, in lexicon order
+        per lookup (exact word, then the word before a possessive 's, then wildcard stems)."""
         found = list(self.exact.get(norm, ()))
         if norm.endswith("'s"):
             found.extend(self.exact.get(norm[:-2], ()))
-        found.extend((words, entry) for stem, words, entry in self.prefix.get(norm[:3], ())
-                     if norm.startswith(stem))
+        found.extend(form for stem, form in self.prefix.get(norm[:3], ()) if norm.startswith(stem))
         return found
+
+    def candidates(self, norm: str) -> list[tuple[tuple[str, ...], Entry]]:
+        """The ``(words, entry)`` forms of :meth:`candidate_ids`."""
+        return [self.forms[form] for form in self.candidate_ids(norm)]
 
 
 def _word_matches(pattern: str, norm: str, last: bool) -> bool:
@@ -75,6 +85,7 @@ def match_sentence(compiled: CompiledLexicon, text: str, toks: list,
     """All hits in one sentence as (i, j, entry, context); the longest hit wins in a lexicon.
 
     ``positions`` restricts the start tokens to those known to be candidates (a speed-up).
+    :func:`match_lexicon` finds the same hits for a whole tokens table at once.
     """
     hits = []
     for i in (range(len(toks)) if positions is None else positions):
@@ -145,60 +156,291 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     ``negated`` is True when a negator precedes the hit within three tokens of the same clause;
     entries with a flip rule are then relabelled (a negated booster counts as a hedge).
     """
-    if not isinstance(lexicon, Lexicon):
-        lexicon = load_lexicon(lexicon)
-    compiled = CompiledLexicon(lexicon)
-    texts = dict(zip(docs["doc_id"], docs["text"]))
-    voices = dict(zip(zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist()),
-                      sentence_voices(sentences, docs, segments)))
-    rows = []
-    starts, ends = tokens["start"].to_numpy(), tokens["end"].to_numpy()
-    norms = tokens["norm"].tolist()
-    # Only sentences holding a token where some form can start are looked at (most are not).
-    where = np.flatnonzero(compiled.candidate_mask(tokens["norm"]))
-    doc_ids = np.asarray(tokens["doc_id"].tolist(), dtype=object)
-    sent_ids = tokens["sent_id"].to_numpy()
-    bounds = _sentence_bounds(doc_ids, sent_ids)
-    if len(where):
-        edges = np.array([lo for lo, _ in bounds])
-        owner = np.searchsorted(edges, where, side="right") - 1
-        split = np.flatnonzero(np.diff(owner)) + 1
-        groups = zip(np.split(owner, split), np.split(where, split))
-    else:
-        groups = ()
-    for owners, positions in groups:
-        lo, hi = bounds[int(owners[0])]
-        doc_id, sent_id = doc_ids[lo], int(sent_ids[lo])
-        text = texts[doc_id]
-        toks = list(zip(starts[lo:hi].tolist(), ends[lo:hi].tolist(), norms[lo:hi]))
-        for i, j, entry, ctx in match_sentence(compiled, text, toks, (positions - lo).tolist()):
-            negated = is_negated(ctx)
-            measure, category = lexicon.measure, entry.category
-            for rule in entry.rules:
-                if negated and rule in FLIPS:
-                    measure, category = FLIPS[rule]
-            start, end = toks[i][0], toks[j - 1][1]
-            rows.append((doc_id, sent_id, start, end, measure, category, entry.term,
-                         text[start:end], negated, voices.get((doc_id, sent_id)), lexicon.name))
-    return _matches_frame(rows, docs)
+    compiled = _compile(lexicon)
+    return _columns_frame(_lexicon_columns(_TokenIndex(docs, sentences, tokens, segments),
+                                           compiled), docs)
 
 
-def _sentence_bounds(doc_ids: np.ndarray, sent_ids: np.ndarray) -> list[tuple[int, int]]:
-    """Row ranges of the tokens of each sentence (tokens are stored sentence by sentence)."""
+def _compile(lexicon: Lexicon | str) -> CompiledLexicon:
+    """A lexicon (object, bundled name or YAML path) loaded and indexed."""
+    return CompiledLexicon(lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon))
+
+
+# str.strip() removes exactly the characters for which str.isspace() is True, and none lies above
+# U+3000; one more slot (U+3001, not a space) stands for every higher code point.
+_CHAR_TABLE_SIZE = 0x3002
+_NOT_SPACE = np.array([not chr(c).isspace() for c in range(_CHAR_TABLE_SIZE)])
+_NEGATION_BREAK = np.isin(np.arange(_CHAR_TABLE_SIZE), [ord(c) for c in NEGATION_BREAKS])
+assert max(map(ord, NEGATION_BREAKS)) < _CHAR_TABLE_SIZE - 1
+
+
+def _ranges(first: np.ndarray, stop: np.ndarray) -> np.ndarray:
+    """The integers of the ranges first[k]:stop[k], one range after the other."""
+    lengths = np.maximum(stop - first, 0)
+    begin = np.cumsum(lengths) - lengths
+    return np.repeat(first - begin, lengths) + np.arange(int(lengths.sum()))
+
+
+class _TokenIndex:
+    """A tokens table as flat arrays over its rows, built once and shared by all lexicons.
+
+    Norms are integer codes into :attr:`words` (the last code stands for a missing norm), so
+    that candidate lookups and multiword checks are array operations over the whole corpus.
+    """
+
+    def __init__(self, docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFrame,
+                 segments: pd.DataFrame | None) -> None:
+        self.texts = dict(zip(docs["doc_id"], docs["text"]))
+        self.size = len(tokens)
+        codes, uniques = pd.factorize(tokens["norm"])
+        self.words = uniques.tolist()
+        self.code_of = {word: code for code, word in enumerate(self.words)}
+        missing = len(self.words)
+        self.codes = np.where(codes < 0, missing, codes).astype(np.int64)
+        self.width = missing + 1
+        # Norms for Context tokens as the tokens table holds them (a missing one is NaN).
+        self.norm_values = np.array(self.words + [np.nan], dtype=object)
+        self.word_series = pd.Series(self.words + [""], dtype=object)
+        self.starts = tokens["start"].to_numpy(dtype=np.int64)
+        self.ends = tokens["end"].to_numpy(dtype=np.int64)
+        doc_codes, doc_names = pd.factorize(tokens["doc_id"])
+        sent_ids = tokens["sent_id"].to_numpy()
+        edges = _sentence_edges(doc_codes, sent_ids)
+        lengths = np.diff(edges)
+        self.sentence_of = np.repeat(np.arange(len(lengths)), lengths)
+        self.sentence_first = np.repeat(edges[:-1], lengths)
+        self.sentence_stop = np.repeat(edges[1:], lengths)
+        self.edges = edges
+        doc_names = doc_names.tolist()
+        first_rows = edges[:-1]
+        self.sentence_doc = [doc_names[c] for c in doc_codes[first_rows].tolist()]
+        self.sentence_id = sent_ids[first_rows].astype(np.int64)
+        voices = dict(zip(zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist()),
+                          sentence_voices(sentences, docs, segments)))
+        self.sentence_voice = [voices.get(key) for key in
+                               zip(self.sentence_doc, self.sentence_id.tolist())]
+        self.negator = np.array([is_negator(w) for w in self.words] + [False])[self.codes]
+        self._gap_flags(doc_codes, doc_names)
+        self._tokens: dict[int, list] = {}
+        self._prefix_cache: dict[str, np.ndarray] = {}
+
+    def _gap_flags(self, doc_codes: np.ndarray, doc_names: list) -> None:
+        """Classify the text between each token and the one before it in its sentence:
+        ``punct_before_count`` counts gaps with anything but whitespace (a multiword form must
+        not jump them), ``break_before`` marks gaps with a clause break (ends negation)."""
+        # A document missing from docs counts as empty here; matching it fails later on its
+        # text, as it always did.
+        texts = [self.texts.get(name, "") for name in doc_names]
+        base = np.concatenate([[0], np.cumsum([len(t) for t in texts], dtype=np.int64)])
+        # UTF-32 gives one array element per character, so str offsets index it directly.
+        chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        offset = base[doc_codes]
+        stop = np.clip(self.starts + offset, 0, len(chars))
+        inside = np.arange(self.size) > self.sentence_first
+        previous_end = np.concatenate([[0], self.ends])[:-1] + offset
+        start = np.clip(np.where(inside, previous_end, stop), 0, len(chars))
+        # Only the gap characters are classified (a few per token, not the whole text).
+        kinds = np.minimum(chars[_ranges(start, stop)], _CHAR_TABLE_SIZE - 1)
+        gap_end = np.cumsum(np.maximum(stop - start, 0))
+        gap_start = gap_end - np.maximum(stop - start, 0)
+        not_space = np.concatenate([[0], np.cumsum(_NOT_SPACE[kinds])])
+        breaks = np.concatenate([[0], np.cumsum(_NEGATION_BREAK[kinds])])
+        punct = not_space[gap_end] - not_space[gap_start] > 0
+        self.punct_before_count = np.concatenate([[0], np.cumsum(punct)])
+        self.break_before = breaks[gap_end] - breaks[gap_start] > 0
+
+    def codes_starting_with(self, stem: str) -> np.ndarray:
+        """Codes of the norms that begin with ``stem``."""
+        if stem not in self._prefix_cache:
+            self._prefix_cache[stem] = np.flatnonzero(
+                self.word_series.str.startswith(stem).to_numpy(dtype=bool))
+        return self._prefix_cache[stem]
+
+    def sentence_tokens(self, sentences: np.ndarray) -> dict[int, list]:
+        """The ``(start, end, norm)`` tokens of some sentences, as :class:`Context` takes them,
+        by sentence number (built in one go, kept for the next lexicon)."""
+        new = np.asarray([s for s in np.unique(sentences).tolist() if s not in self._tokens],
+                         dtype=np.int64)
+        if len(new):
+            first, stop = self.edges[new], self.edges[new + 1]
+            rows = _ranges(first, stop)
+            toks = list(zip(self.starts[rows].tolist(), self.ends[rows].tolist(),
+                            self.norm_values[self.codes[rows]].tolist()))
+            begin = 0
+            for s, n in zip(new.tolist(), (stop - first).tolist()):
+                self._tokens[s] = toks[begin:begin + n]
+                begin += n
+        return self._tokens
+
+
+def _sentence_edges(doc_codes: np.ndarray, sent_ids: np.ndarray) -> np.ndarray:
+    """Row ranges of the tokens of each sentence (tokens are stored sentence by sentence):
+    sentence k holds rows ``edges[k]:edges[k + 1]``."""
     if not len(sent_ids):
-        return []
-    codes = pd.factorize(doc_ids)[0].astype(np.int64)
-    change = np.flatnonzero((np.diff(codes) != 0) | (np.diff(sent_ids) != 0)) + 1
-    edges = np.concatenate([[0], change, [len(sent_ids)]]).tolist()
-    return list(zip(edges[:-1], edges[1:]))
+        return np.zeros(1, dtype=np.int64)
+    change = np.flatnonzero((np.diff(doc_codes) != 0) | (np.diff(sent_ids) != 0)) + 1
+    return np.concatenate([[0], change, [len(sent_ids)]]).astype(np.int64)
+
+
+def _candidate_pairs(index: _TokenIndex,
+                     compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray]:
+    """Every (token row, form id) where the form's first word matches, ordered by row and, within
+    a row, as :meth:`CompiledLexicon.candidate_ids` lists them."""
+    starting = np.flatnonzero(compiled.candidate_mask(index.word_series))
+    per_word = [compiled.candidate_ids(index.words[c]) for c in starting.tolist()]
+    count = np.zeros(index.width, dtype=np.int64)
+    count[starting] = [len(ids) for ids in per_word]
+    offset = np.zeros(index.width, dtype=np.int64)
+    offset[starting] = np.cumsum(count[starting]) - count[starting]
+    flat = np.fromiter((f for ids in per_word for f in ids), dtype=np.int64)
+    per_row = count[index.codes]
+    rows = np.flatnonzero(per_row)
+    reps = per_row[rows]
+    pair_row = np.repeat(rows, reps)
+    rank = np.arange(len(pair_row)) - np.repeat(np.cumsum(reps) - reps, reps)
+    return pair_row, flat[np.repeat(offset[index.codes[rows]], reps) + rank]
+
+
+def _follower_keys(index: _TokenIndex, compiled: CompiledLexicon, k: int) -> np.ndarray:
+    """Sorted ``form * index.width + code`` for every norm that word ``k`` of a form accepts
+    (the same test as :func:`_word_matches`)."""
+    keys = []
+    for form, (words, _) in enumerate(compiled.forms):
+        if len(words) <= k:
+            continue
+        word = words[k]
+        if word.endswith("*"):
+            codes = index.codes_starting_with(word[:-1]).tolist()
+        else:
+            spellings = (word, word + "'s") if k == len(words) - 1 else (word,)
+            codes = [index.code_of[w] for w in spellings if w in index.code_of]
+        keys.extend(form * index.width + c for c in codes)
+    return np.unique(np.asarray(keys, dtype=np.int64))
+
+
+def _lexicon_hits(index: _TokenIndex,
+                  compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All hits of one lexicon over the whole tokens table, as :func:`match_sentence` finds them
+    sentence by sentence (same rules, same longest-match filter, same order).
+
+    Returns
+    -------
+    (first row, stop row, form id) arrays, one element per hit; the hit is rows first:stop.
+    """
+    row, form = _candidate_pairs(index, compiled)
+    length = np.array([len(words) for words, _ in compiled.forms] + [0], dtype=np.int64)[form]
+    stop = row + length
+    ok = stop <= index.sentence_stop[row]
+    for k in range(1, int(length.max(initial=1))):
+        check = np.flatnonzero(ok & (length > k))
+        keys = form[check] * index.width + index.codes[row[check] + k]
+        ok[check] = np.isin(keys, _follower_keys(index, compiled, k))
+    check = np.flatnonzero(ok & (length > 1))
+    ok[check] = (index.punct_before_count[stop[check]]
+                 == index.punct_before_count[row[check] + 1])
+    # Flip rules relabel a hit (see _lexicon_columns) and never drop it.
+    has_rules = np.array([any(rule not in FLIPS for rule in entry.rules)
+                          for _, entry in compiled.forms] + [False])
+    ruled = np.flatnonzero(ok & has_rules[form])
+    ok[ruled] = _rules_hold(index, compiled, row[ruled], stop[ruled], form[ruled])
+    hits = np.flatnonzero(ok)
+    row, stop, form, length = row[hits], stop[hits], form[hits], length[hits]
+    # match_sentence's order: by first token, longer hits first, then candidate order.
+    order = np.lexsort((np.arange(len(row)), -length, row))
+    row, stop, form = row[order], stop[order], form[order]
+    # A hit inside a longer one of the same lexicon is dropped. Equal spans are adjacent in this
+    # order, and every span before a span's first hit starts earlier or at the same token and is
+    # longer, so the span is covered iff one of those reaches its end.
+    new_span = np.ones(len(row), dtype=bool)
+    new_span[1:] = (row[1:] != row[:-1]) | (stop[1:] != stop[:-1])
+    reach = np.full(len(row), -1, dtype=np.int64)
+    reach[1:] = np.maximum.accumulate(stop)[:-1]
+    span = np.cumsum(new_span) - 1
+    covered = reach[new_span][span] >= stop
+    # Of hits of one term on one span, the first stays.
+    terms = {}
+    term = np.array([terms.setdefault(entry.term, len(terms)) for _, entry in compiled.forms]
+                    + [0], dtype=np.int64)[form]
+    _, first = np.unique(span * (len(terms) + 1) + term, return_index=True)
+    keep = np.zeros(len(row), dtype=bool)
+    keep[first] = True
+    keep &= ~covered
+    return row[keep], stop[keep], form[keep]
+
+
+def _rules_hold(index: _TokenIndex, compiled: CompiledLexicon, first: np.ndarray,
+                stop: np.ndarray, form: np.ndarray) -> list[bool]:
+    """Whether all context rules of each hit's entry keep it (rows first:stop, form ids)."""
+    sentence = index.sentence_of[first]
+    tokens = index.sentence_tokens(sentence)
+    lo = index.sentence_first[first]
+    texts, docs, forms = index.texts, index.sentence_doc, compiled.forms
+    keep = []
+    for s, i, j, f, b in zip(sentence.tolist(), first.tolist(), stop.tolist(), form.tolist(),
+                             lo.tolist()):
+        ctx = Context(texts[docs[s]], tokens[s], i - b, j - b)
+        keep.append(all(RULES[rule](ctx) for rule in forms[f][1].rules if rule not in FLIPS))
+    return keep
+
+
+def _lexicon_columns(index: _TokenIndex, compiled: CompiledLexicon) -> dict[str, list]:
+    """The matches columns (:data:`MATCH_COLUMNS`) of one lexicon, rows in match order."""
+    lexicon = compiled.lexicon
+    first, stop, form = _lexicon_hits(index, compiled)
+    negated = negated_hits(first, index.sentence_first[first], index.negator, index.break_before)
+    plain, flipped = [], []
+    for _, entry in compiled.forms:
+        label = (lexicon.measure, entry.category)
+        plain.append(label)
+        for rule in entry.rules:
+            if rule in FLIPS:
+                label = FLIPS[rule]
+        flipped.append(label)
+    labels = [(flipped if neg else plain)[f] for f, neg in zip(form.tolist(), negated.tolist())]
+    sentence = index.sentence_of[first].tolist()
+    doc_id = [index.sentence_doc[s] for s in sentence]
+    start, end = index.starts[first].tolist(), index.ends[stop - 1].tolist()
+    texts = index.texts
+    # Numbers and flags as arrays (the dtypes the frame gives them anyway), the rest as lists.
+    return {
+        "doc_id": doc_id,
+        "sent_id": index.sentence_id[index.sentence_of[first]],
+        "start": index.starts[first],
+        "end": index.ends[stop - 1],
+        "measure": [m for m, _ in labels],
+        "category": [c for _, c in labels],
+        "term": [compiled.forms[f][1].term for f in form.tolist()],
+        "matched": [texts[d][a:b] for d, a, b in zip(doc_id, start, end)],
+        "negated": negated,
+        "voice": [index.sentence_voice[s] for s in sentence],
+        "lexicon": [lexicon.name] * len(first),
+    }
+
+
+def _concat_columns(parts: list[dict]) -> dict:
+    """The columns of several :func:`_lexicon_columns` results, one after the other."""
+    return {c: (np.concatenate([p[c] for p in parts]) if isinstance(parts[0][c], np.ndarray)
+                else [v for p in parts for v in p[c]]) for c in MATCH_COLUMNS}
 
 
 def _matches_frame(rows: list, docs: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=MATCH_COLUMNS)
+    return _sorted_matches(pd.DataFrame(rows, columns=MATCH_COLUMNS), docs)
+
+
+def _columns_frame(columns: dict[str, list], docs: pd.DataFrame) -> pd.DataFrame:
+    """The matches table from :func:`_lexicon_columns` output; the same frame as
+    :func:`_matches_frame` makes from the same values as rows."""
+    if not len(columns["doc_id"]):
+        return _matches_frame([], docs)
+    return _sorted_matches(pd.DataFrame(columns, columns=MATCH_COLUMNS), docs)
+
+
+def _sorted_matches(frame: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:
     frame = frame.astype({"sent_id": np.int64, "start": np.int64, "end": np.int64,
                           "negated": bool})
     order = {d: i for i, d in enumerate(docs["doc_id"])}
-    frame["_o"] = frame["doc_id"].map(order)
+    # As Series.map(order) (NaN for a document not in docs), without its per-call overhead.
+    frame["_o"] = [order.get(d, np.nan) for d in frame["doc_id"].tolist()]
     frame = frame.sort_values(["_o", "start", "end", "measure", "category", "term"], kind="stable")
     return frame.drop(columns="_o").reset_index(drop=True)
 
@@ -230,17 +472,35 @@ def match_measures(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataF
     unknown += [n for n in lexicons if n not in MEASURES]
     if unknown:
         raise ParameterError("unknown measure(s)", value=unknown, allowed=sorted(MEASURES))
+    index = None
     parts = []
     for name in names:
-        if name in lexicons:
-            parts.append(match_lexicon(docs, sentences, tokens, lexicon=lexicons[name],
-                                       segments=segments))
-        else:
+        lexicon = lexicons.get(name, _bundled_lexicon_of(MEASURES[name]))
+        if lexicon is None:
             parts.append(MEASURES[name](docs, sentences, tokens, segments=segments))
-    frames = [p for p in parts if len(p)]
+            continue
+        compiled = _compile(lexicon)
+        if index is None:
+            index = _TokenIndex(docs, sentences, tokens, segments)
+        parts.append(_lexicon_columns(index, compiled))
+    if all(isinstance(p, dict) for p in parts):
+        # The same rows as a frame per lexicon, concatenated and sorted again: within a lexicon
+        # the sort keys are unique, so only the lexicon order breaks ties, as here.
+        return _columns_frame(_concat_columns(parts), docs)
+    frames = [_columns_frame(p, docs) if isinstance(p, dict) else p for p in parts]
+    frames = [p for p in frames if len(p)]
     if not frames:
         return _matches_frame([], docs)
     return _matches_frame(list(pd.concat(frames, ignore_index=True).itertuples(index=False, name=None)), docs)
+
+
+def _bundled_lexicon_of(measure) -> str | Lexicon | None:
+    """The lexicon of a registry entry that is plain :func:`match_lexicon`, else None (run the
+    measure's own function)."""
+    if (isinstance(measure, partial) and measure.func is match_lexicon and not measure.args
+            and set(measure.keywords) == {"lexicon"}):
+        return measure.keywords["lexicon"]
+    return None
 
 
 def rates_by_document(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.DataFrame, *,

@@ -16,12 +16,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Context", "RULES", "FLIPS", "is_negated", "NEGATORS"]
+import numpy as np
+
+__all__ = ["Context", "RULES", "FLIPS", "is_negated", "is_negator", "negated_hits", "NEGATORS",
+           "NEGATION_BREAKS"]
 
 #: Words that negate what follows within a short window.
 NEGATORS = frozenset({"not", "no", "never", "cannot", "hardly", "scarcely", "without", "nor",
                       "neither", "nobody", "nothing", "none"})
 _NEG_WINDOW = 3
+#: Characters between two tokens that close the negation window (a clause break).
+NEGATION_BREAKS = ".;:!?,\u2014"
+# The same breaks as sets: a rule asks "does this gap hold any of them", and gaps are short.
+_NEGATION_BREAK_SET = frozenset(NEGATION_BREAKS)
+_SENTENCE_BREAKS = frozenset(".;:!?")
+_SUBJECT_BREAKS = frozenset(".;:!?,\u2014\u201c\u201d\"")
 _QUANTITY_WORDS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety "
@@ -110,15 +119,48 @@ class Context:
         return self.text[self.tokens[k - 1][1]:self.tokens[k][0]]
 
 
+def is_negator(word: str) -> bool:
+    """A word that negates what follows: one of :data:`NEGATORS` or an n't contraction."""
+    return word in NEGATORS or word.endswith("n't")
+
+
 def is_negated(ctx: Context) -> bool:
     """A negator (or an n't contraction) among the three tokens before the hit, no clause break."""
     for k in range(ctx.i - 1, max(ctx.i - 1 - _NEG_WINDOW, -1), -1):
-        if any(ch in ctx.gap_before(k + 1) for ch in ".;:!?,\u2014"):
+        if not _NEGATION_BREAK_SET.isdisjoint(ctx.gap_before(k + 1)):
             return False
-        word = ctx.norm(k)
-        if word in NEGATORS or word.endswith("n't"):
+        if is_negator(ctx.norm(k)):
             return True
     return False
+
+
+def negated_hits(first: np.ndarray, sentence_first: np.ndarray, negator: np.ndarray,
+                 break_before: np.ndarray) -> np.ndarray:
+    """:func:`is_negated` for many hits at once, on the rows of a whole tokens table.
+
+    Parameters
+    ----------
+    first : row of each hit's first token.
+    sentence_first : row of the first token of each hit's sentence.
+    negator : per token row, whether the token is a negator (:func:`is_negator`).
+    break_before : per token row, whether the text between it and the token before holds one of
+        :data:`NEGATION_BREAKS`.
+
+    Returns
+    -------
+    Boolean array, True where the hit is negated.
+    """
+    negated = np.zeros(len(first), dtype=bool)
+    looking = np.ones(len(first), dtype=bool)
+    for back in range(1, _NEG_WINDOW + 1):
+        k = first - back
+        looking &= k >= sentence_first
+        # Where the window is closed, read row 0 instead (always there) and ignore the value.
+        looking &= ~break_before[np.where(looking, k + 1, 0)]
+        found = looking & negator[np.where(looking, k, 0)]
+        negated |= found
+        looking &= ~found
+    return negated
 
 
 def _is_quantity(word: str) -> bool:
@@ -180,7 +222,7 @@ def _epistemic_would(ctx: Context) -> bool:
     for k in range(ctx.i - 1, -1, -1):
         if _REPORT_BEFORE_WOULD.match(ctx.norm(k)):
             return False
-        if any(ch in ctx.gap_before(k + 1) for ch in ".;:!?"):
+        if not _SENTENCE_BREAKS.isdisjoint(ctx.gap_before(k + 1)):
             break
     return True
 
@@ -188,7 +230,7 @@ def _epistemic_would(ctx: Context) -> bool:
 def _subject(ctx: Context) -> str:
     """The nearest preceding word that is not an adverb or auxiliary, inside the clause."""
     for k in range(ctx.i - 1, max(ctx.i - 5, -1), -1):
-        if any(ch in ctx.gap_before(k + 1) for ch in ".;:!?,\u2014\u201c\u201d\""):
+        if not _SUBJECT_BREAKS.isdisjoint(ctx.gap_before(k + 1)):
             return ""
         if ctx.norm(k) not in _ADVERB_SKIP:
             return ctx.norm(k)

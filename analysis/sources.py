@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +29,7 @@ _NOT_NAMES = frozenset("everything nothing something anything everyone everybody
                        "first second third finally also then now today".split())
 _LEADING = re.compile(r"^(?:both|the|a|an|his|her|its|their)\s+", re.IGNORECASE)
 _WORD = re.compile(r"[\w@][\w.'\u2019\-]*")
+_MEMO_LIMIT = 100_000  # classified phrases kept per SourceBook
 
 
 def _key(phrase: str) -> str:
@@ -58,6 +59,14 @@ class SourceBook:
     extra_cues: tuple
     path: str
     sha256: str
+    # classify() is pure and sees the same phrases (speaker labels, repeated names) many times.
+    _classified: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # No stretch of a phrase longer than the longest alias can be an alias.
+    _longest_alias: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_longest_alias",
+                           max((len(key.split()) for key in self.aliases), default=0))
 
     def _role_regex(self, which: str) -> re.Pattern:
         return _role_regex(self.official_words if which == "official" else self.non_official_words)
@@ -72,6 +81,14 @@ class SourceBook:
         """
         if not phrase:
             return None, "unknown", False
+        found = self._classified.get(phrase)
+        if found is None:
+            if len(self._classified) >= _MEMO_LIMIT:  # a long stream of documents
+                self._classified.clear()
+            found = self._classified[phrase] = self._classify(phrase)
+        return found
+
+    def _classify(self, phrase: str) -> tuple[str | None, str, bool]:
         parts = re.split(r"\s+and\s+|\s*,\s*|\s*&\s*", phrase.strip())
         if len(parts) > 1 and all(self._lookup(p)[0] for p in parts if p.strip()):
             found = [self._lookup(p) for p in parts if p.strip()]
@@ -94,7 +111,7 @@ class SourceBook:
         key = _key(_LEADING.sub("", phrase.strip()))
         words = key.split()
         best = None
-        for n in range(len(words), 0, -1):  # the longest alias inside the phrase wins
+        for n in range(min(len(words), self._longest_alias), 0, -1):  # the longest alias wins
             for i in range(len(words) - n + 1):
                 cand = " ".join(words[i:i + n])
                 if cand in self.aliases:

@@ -19,18 +19,24 @@ Computational Linguistics, 32(4), 485-525.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 import pandas as pd
 
 __all__ = ["split_sentences", "tokenize", "sentences_table", "tokens_table", "TOKEN_PATTERN",
-           "normalise_token"]
+           "normalise_token", "sentence_memo"]
 
 #: A word token: letters/digits joined by internal apostrophes, hyphens or dots ("U.S", "don't",
 #: "prisoners-of-war", "3.5"). Punctuation is not a token, so rates are per 1,000 words.
 TOKEN_PATTERN = r"\w+(?:['\u2019.\-]\w+)*"
-_TOKEN_RE = re.compile(TOKEN_PATTERN)
+# Splitting with the token as a capturing group yields gap, token, gap, ..., gap: the lengths alone
+# give every offset, so no match object is built per token.
+_TOKEN_SPLIT = re.compile("(" + TOKEN_PATTERN + ")")
 _PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 # A line that starts a new unit even inside a wrapped paragraph: bullets, transcript speaker
 # labels ("MS. LEAVITT:", "Q ", "Question:"), press-release end marks.
@@ -41,7 +47,8 @@ _HARD_LINE_START = re.compile(
 _WRAP_MIN, _WRAP_MAX = 40, 100
 _TERMINAL_END = re.compile(r"[.!?:;\"\u201d\u2019)\]*]\s*$")
 # Punkt's abbreviation list makes these end-of-sentence cases hard for it; repaired afterwards.
-_STAGE = r"\((?:Laughter|Laughs|Applause|Inaudible|Crosstalk|Cross-talk|Pause|Off-mic)[^)]{0,20}\)"
+_STAGE_WORDS = r"(?:Laughter|Laughs|Applause|Inaudible|Crosstalk|Cross-talk|Pause|Off-mic)"
+_STAGE = r"\(" + _STAGE_WORDS + r"[^)]{0,20}\)"
 _EXTRA_SPLITS = re.compile(
     r"(?<=\bNo\.)(?=\s+[A-Z][a-z])"
     r"|(?<=\b[ap]\.m\.)(?=\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -52,6 +59,10 @@ _EXTRA_SPLITS = re.compile(
 # Punkt sometimes keeps "the call. Namely, ..." together; a period after a lowercase word of
 # four or more letters, before a capital, ends a sentence unless the word is an abbreviation.
 _LOWER_WORD_END = re.compile(r"\b([a-z]{3,})\.(?=\s+[\u201c\"]?[A-Z])")
+# The periods _LOWER_WORD_END can end at, found fast from the period itself; group 1 shows how far
+# the lookahead read, since a sentence scanned on its own only sees what lies inside it.
+_LOWER_END_PERIOD = re.compile(r"\.(?<=[a-z]{3}\.)(?=(\s+[\u201c\"]?[A-Z]))")
+_LOWERCASE_RUN = re.compile(r"[a-z]+")
 _LOWER_ABBREVIATIONS = frozenset({"etc", "approx", "dept", "govt", "corp", "incl", "excl", "cont",
                                   "resp", "vols", "assn", "univ", "esp", "admin", "prof", "sept",
                                   "vol", "fig", "ref", "col", "est", "min", "max", "avg", "var",
@@ -71,12 +82,45 @@ _NAME_CONTINUATIONS = frozenset(
     "Officials Military Special Representative Attorney Supreme Court State Agency Intelligence "
     "Commerce Administration Marines Air Coast Border Customs Trade Chamber Commission Council "
     "Parliament Capitol Constitution Census Postal Olympic Steel Bank Dollar Sanctions".split())
+# Every place where Punkt may consider a sentence end (nupunkt's period-context pattern: an end
+# character before whitespace or a non-word character), loosened to a superset. A unit without
+# one comes back from Punkt as a single span, so Punkt need not run on it.
+_PUNKT_CANDIDATE = re.compile(r"[.?!\u2026][\s)\";}\]*:@({\[?!\u201d\u00bb'\u2019]")
+# Every cut of _EXTRA_SPLITS and _STAGE_BEFORE_SENTENCE needs one of these characters in the
+# sentence cut (a period of "No." / "a.m." just before the cut, or a stage direction's parenthesis);
+# sentences without one skip those two scans.
+_RARE_REPAIR = re.compile(r"\.(?:(?<=No\.)|(?<=[ap]\.m\.))|\((?=" + _STAGE_WORDS + ")")
+# Sentences of a layout unit by unit text, while a sentence_memo() is active.
+_MEMO: ContextVar[dict | None] = ContextVar("sentence_memo", default=None)
 
 
 @lru_cache(maxsize=1)
 def _punkt():
     import nupunkt
     return nupunkt.sent_spans
+
+
+@contextmanager
+def sentence_memo():
+    """Remember the sentences of each layout unit while the block runs.
+
+    Splitting depends only on a unit's text, and the same text is split more than once per batch
+    (attribution splits whole documents, sentences_table each voice segment), so inside the block
+    an identical unit is split once. The memo is dropped on exit, which bounds its memory to one
+    batch; a nested block shares the outer memo.
+
+    Yields
+    ------
+    None
+    """
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 def _is_wrapped(lines: list[str]) -> bool:
@@ -103,6 +147,9 @@ def _layout_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _paragraph_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Lines of text[start:end], soft-joined where the paragraph is wrapped or a line continues."""
+    if text.find("\n", start, end) < 0:
+        return [(start, end)]
     lines, pos = [], start
     for line in text[start:end].split("\n"):
         lines.append((pos, pos + len(line)))
@@ -128,29 +175,114 @@ def _continues(text: str, previous: tuple[int, int], a: int, b: int) -> bool:
     return line[:1].islower() or last in _OPEN_ENDINGS
 
 
+def _joins(unit: str, prev: str, s: int, e: int) -> bool:
+    """Whether Punkt's sentence ``unit[s:e]`` continues the one before it (``prev``, right-stripped)
+    after "vs.", "U.N. General ..." or a title such as "Lt.".
+
+    Both patterns end in a period, and each regex runs only once a cheap look at the last
+    characters shows it can match (they are the per-sentence hot spot otherwise).
+    """
+    if not prev.endswith("."):
+        return False
+    nxt = None
+    if prev.endswith(("vs.", "v.")) or "A" <= prev[-2:-1] <= "Z":
+        if _NO_SPLIT_AFTER.search(prev):
+            nxt = unit[s:e].split(None, 1)[:1]
+            if prev.endswith(("vs.", "v.")) or (nxt and nxt[0] in _NAME_CONTINUATIONS):
+                return True
+    # The longest title is seven characters with its period; one more keeps the \b context.
+    if _TITLE_BEFORE_NAME.search(prev[-8:]):
+        nxt = unit[s:e].split(None, 1)[:1] if nxt is None else nxt
+        return bool(nxt and nxt[0][:1].isupper())
+    return False
+
+
+def _lowercase_word_ends(unit: str, merged: list[tuple[int, int]],
+                         starts: list[int]) -> dict[int, set[int]]:
+    """Cuts of _LOWER_WORD_END by sentence index, as scanning each sentence on its own finds them.
+
+    A match is a whole lowercase word (its start is the start of the run of [a-z] before the
+    period) and matches cannot overlap, so a sentence alone finds exactly the whole-unit matches
+    that start and finish reading inside it.
+    """
+    cuts: dict[int, set[int]] = {}
+    reversed_unit = None
+    for candidate in _LOWER_END_PERIOD.finditer(unit):
+        period = candidate.start()
+        k = bisect_right(starts, period) - 1
+        if candidate.end(1) > merged[k][1]:  # Punkt's own sentence end: the common case
+            continue
+        if reversed_unit is None:
+            reversed_unit = unit[::-1]
+        back = len(unit) - period  # reversed_unit[back] is the character before the period
+        word_start = period - (_LOWERCASE_RUN.match(reversed_unit, back).end() - back)
+        match = _LOWER_WORD_END.match(unit, word_start)
+        if match and word_start >= merged[k][0] and \
+                match.group(1) not in _LOWER_ABBREVIATIONS:
+            cuts.setdefault(k, set()).add(match.end())
+    return cuts
+
+
 def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Merge Punkt splits after "vs." and "U.N. General ..."; split "No. No.", "5 p.m. The",
-    and stage directions such as "(Laughter.)" off their neighbours."""
-    merged: list[list[int]] = []
+    and stage directions such as "(Laughter.)" off their neighbours.
+
+    The result is that of scanning each merged sentence on its own; the scans run once per unit,
+    and per sentence only where a cut is possible.
+
+    Parameters
+    ----------
+    unit : the layout unit's text.
+    spans : Punkt's contiguous (start, end) spans covering ``unit``.
+
+    Returns
+    -------
+    list of (start, end) spans of ``unit``, untrimmed.
+    """
+    merged: list[tuple[int, int]] = []
     for s, e in spans:
-        if merged:
-            prev = unit[merged[-1][0]:merged[-1][1]].rstrip()
-            nxt = unit[s:e].split(None, 1)[:1]
-            if (_NO_SPLIT_AFTER.search(prev) and (
-                    prev.endswith(("vs.", "v.")) or (nxt and nxt[0] in _NAME_CONTINUATIONS))) or \
-                    (_TITLE_BEFORE_NAME.search(prev) and nxt and nxt[0][:1].isupper()):
-                merged[-1][1] = e
-                continue
-        merged.append([s, e])
+        if merged and _joins(unit, unit[merged[-1][0]:merged[-1][1]].rstrip(), s, e):
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    if "." not in unit and "(" not in unit:  # every cut needs a period or a stage direction
+        return merged
+    starts = [s for s, _ in merged]
+    cuts = _lowercase_word_ends(unit, merged, starts)
+    if "No." in unit or ".m." in unit or "(" in unit:
+        for k in {bisect_right(starts, m.start()) - 1 for m in _RARE_REPAIR.finditer(unit)}:
+            s, e = merged[k]
+            found = cuts.setdefault(k, set())
+            found |= {m.start() for m in _EXTRA_SPLITS.finditer(unit, s, e)}
+            found |= {m.end() for m in _STAGE_BEFORE_SENTENCE.finditer(unit, s, e)}
+    if not cuts:
+        return merged
     out = []
-    for s, e in merged:
-        cuts = {m.start() for m in _EXTRA_SPLITS.finditer(unit, s, e)}
-        cuts |= {m.end() for m in _STAGE_BEFORE_SENTENCE.finditer(unit, s, e)}
-        cuts |= {m.end() for m in _LOWER_WORD_END.finditer(unit, s, e)
-                 if m.group(1) not in _LOWER_ABBREVIATIONS}
-        cuts = [s, *sorted(c for c in cuts if s < c < e), e]
-        out.extend(zip(cuts, cuts[1:]))
+    for k, (s, e) in enumerate(merged):
+        inside = sorted(c for c in cuts.get(k, ()) if s < c < e)
+        bounds = [s, *inside, e]
+        out.extend(zip(bounds, bounds[1:]))
     return out
+
+
+def _unit_sentences(unit: str) -> tuple[tuple[int, int], ...]:
+    """Sentences of one layout unit as trimmed (start, end) offsets into ``unit``."""
+    if not unit or unit.isspace():
+        return ()
+    if _PUNKT_CANDIDATE.search(unit) is None:
+        spans = [(0, len(unit))]
+    else:
+        # Newlines left inside a wrapped unit are spaces to Punkt; same length keeps offsets.
+        spans = _punkt()(unit.replace("\n", " "))
+    out = []
+    for s, e in _repair(unit, spans):
+        piece = unit[s:e]
+        stripped = piece.strip()
+        if not stripped:
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        out.append((s + lead, s + lead + len(stripped)))
+    return tuple(out)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -167,20 +299,17 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     whitespace-only stretches produce no sentence.
     """
     end = len(text) if end is None else end
+    memo = _MEMO.get()
     spans = []
-    punkt = _punkt()
     for a, b in _layout_units(text, start, end):
         unit = text[a:b]
-        if not unit.strip():
-            continue
-        # Newlines left inside a wrapped unit are spaces to Punkt; same length keeps offsets.
-        for s, e in _repair(unit, punkt(unit.replace("\n", " "))):
-            piece = unit[s:e]
-            stripped = piece.strip()
-            if not stripped:
-                continue
-            lead = len(piece) - len(piece.lstrip())
-            spans.append((a + s + lead, a + s + lead + len(stripped)))
+        if memo is None:
+            found = _unit_sentences(unit)
+        else:
+            found = memo.get(unit)
+            if found is None:
+                found = memo[unit] = _unit_sentences(unit)
+        spans.extend([(a + s, a + e) for s, e in found])
     return spans
 
 
@@ -189,16 +318,58 @@ def normalise_token(token: str) -> str:
     return token.lower().replace("\u2019", "'")
 
 
+def _token_spans(text: str, start: int, end: int, lower: bool = False
+                 ) -> list[tuple[int, int, str]]:
+    """Word tokens of ``text[start:end]``: what TOKEN_PATTERN finds from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    text, start, end : the text and the span to tokenise.
+    lower : give each token as its normalise_token form instead of as written.
+
+    Returns
+    -------
+    list of (start, end, token) with offsets into ``text``, in order.
+    """
+    # Clamped like the regex engine clamps pos/endpos, so slicing sees the same characters.
+    start = min(max(start, 0), len(text))
+    piece = text[start:min(max(end, start), len(text))]
+    folded = None
+    if lower:
+        folded = piece.lower()
+        # Lowercasing the whole piece equals lowercasing each token when every character maps to
+        # exactly one (offsets then agree) and no capital sigma is present (the only character
+        # whose lowercase depends on its neighbours); word characters, apostrophes, periods and
+        # hyphens stay what they are under single-character lowercasing.
+        if len(folded) != len(piece) or "\u03a3" in piece:
+            folded = None
+        elif "\u2019" in folded:
+            folded = folded.replace("\u2019", "'")
+    parts = _TOKEN_SPLIT.split(piece if folded is None else folded)
+    words = parts[1::2]
+    if lower and folded is None:
+        words = map(normalise_token, words)
+    # Running offsets after each part: gap end = token start, token end, next gap end, ...
+    offsets = accumulate(map(len, parts), initial=start)
+    next(offsets)
+    return list(zip(offsets, offsets, words))
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
     """Word tokens of ``text[start:end]`` as (start, end, norm) with offsets into ``text``."""
     end = len(text) if end is None else end
-    return [(m.start(), m.end(), normalise_token(m.group()))
-            for m in _TOKEN_RE.finditer(text, start, end)]
+    return _token_spans(text, start, end, lower=True)
 
 
 def _whole_document_segments(docs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "seg_id": 0, "start": 0,
                          "end": docs["text"].str.len().to_numpy()})
+
+
+def _runs(values: list) -> list[tuple[int, int]]:
+    """(first, stop) row ranges of consecutive equal values."""
+    edges = [0, *(i for i in range(1, len(values)) if values[i] != values[i - 1]), len(values)]
+    return [(a, b) for a, b in zip(edges, edges[1:]) if a < b]
 
 
 def sentences_table(docs: pd.DataFrame, segments: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -218,22 +389,84 @@ def sentences_table(docs: pd.DataFrame, segments: pd.DataFrame | None = None) ->
     if segments is None:
         segments = _whole_document_segments(docs)
     texts = dict(zip(docs["doc_id"], docs["text"]))
-    rows = []
-    for doc_id, group in segments.sort_values(["doc_id", "start"], kind="stable").groupby(
-            "doc_id", sort=False):
-        text = texts[doc_id]
-        sent_id = 0
-        for seg_id, a, b in zip(group["seg_id"].tolist(), group["start"].tolist(),
-                                group["end"].tolist()):
-            for s, e in split_sentences(text, int(a), int(b)):
-                rows.append((doc_id, sent_id, seg_id, s, e, text[s:e]))
-                sent_id += 1
     order = {d: i for i, d in enumerate(docs["doc_id"])}
-    frame = pd.DataFrame(rows, columns=["doc_id", "sent_id", "seg_id", "start", "end", "text"])
-    frame = frame.astype({"sent_id": np.int64, "seg_id": np.int64, "start": np.int64,
-                          "end": np.int64})
-    frame["_o"] = frame["doc_id"].map(order)
-    return frame.sort_values(["_o", "sent_id"], kind="stable").drop(columns="_o").reset_index(drop=True)
+    segs = segments.sort_values(["doc_id", "start"], kind="stable")
+    segs = segs[segs["doc_id"].notna()]  # as groupby, which drops missing keys
+    doc_ids, seg_ids = segs["doc_id"].tolist(), segs["seg_id"].tolist()
+    seg_starts, seg_ends = segs["start"].tolist(), segs["end"].tolist()
+    blocks = []
+    # Sorted by doc_id, so each document is one run of rows.
+    for first, stop in _runs(doc_ids):
+        doc_id = doc_ids[first]
+        text = texts[doc_id]
+        spans, seg_col = [], []
+        for k in range(first, stop):
+            found = split_sentences(text, int(seg_starts[k]), int(seg_ends[k]))
+            spans.extend(found)
+            seg_col.extend([seg_ids[k]] * len(found))
+        blocks.append((order[doc_id], doc_id, spans, seg_col))
+    blocks.sort(key=lambda block: block[0])
+    columns = {name: [] for name in ("doc_id", "sent_id", "seg_id", "start", "end", "text")}
+    for _, doc_id, spans, seg_col in blocks:
+        text = texts[doc_id]
+        columns["doc_id"].extend([doc_id] * len(spans))
+        columns["sent_id"].extend(range(len(spans)))
+        columns["seg_id"].extend(seg_col)
+        columns["start"].extend([s for s, _ in spans])
+        columns["end"].extend([e for _, e in spans])
+        columns["text"].extend([text[s:e] for s, e in spans])
+    frame = pd.DataFrame(columns) if columns["doc_id"] else pd.DataFrame([], columns=list(columns))
+    return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "start": np.int64,
+                         "end": np.int64})
+
+
+def _document_tokens(text: str, starts: np.ndarray, ends: np.ndarray):
+    """Tokens of consecutive sentences of one document from a single scan of the whole text.
+
+    A token found in the whole text is the token a sentence scan finds unless it crosses a
+    sentence start or end (say a segment cut inside "end.Next"); then, and when the sentences
+    are out of order or overlap, None tells the caller to scan sentence by sentence.
+
+    Returns
+    -------
+    (rows, starts, ends, words) with ``rows`` the sentence index of each token, or None.
+    """
+    if len(starts) and ((ends < starts).any() or (starts[1:] < ends[:-1]).any()):
+        return None
+    parts = _TOKEN_SPLIT.split(text)
+    bounds = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    tok_starts, tok_ends, words = bounds[0:-1:2], bounds[1::2], parts[1::2]
+    edges = np.empty(2 * len(starts), dtype=np.int64)
+    edges[0::2], edges[1::2] = starts, ends
+    after = np.searchsorted(edges, tok_starts, side="right")
+    inside = after < len(edges)
+    if (edges[after[inside]] < tok_ends[inside]).any():
+        return None
+    rows = np.searchsorted(starts, tok_starts, side="right") - 1
+    keep = rows >= 0
+    keep[keep] = tok_ends[keep] <= ends[rows[keep]]
+    if not keep.all():
+        index = np.flatnonzero(keep)
+        words = np.array(words, dtype=object)[index].tolist()
+        rows, tok_starts, tok_ends = rows[index], tok_starts[index], tok_ends[index]
+    return rows, tok_starts, tok_ends, words
+
+
+def _sentence_tokens(text: str, starts: np.ndarray, ends: np.ndarray):
+    """Tokens of consecutive sentences of one document, scanning sentence by sentence.
+
+    Returns
+    -------
+    (rows, starts, ends, words) as from _document_tokens.
+    """
+    rows, found = [], []
+    for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist())):
+        k_found = _token_spans(text, a, b)
+        rows.extend([k] * len(k_found))
+        found.extend(k_found)
+    tok_starts, tok_ends, words = zip(*found) if found else ((), (), ())
+    return (np.array(rows, dtype=np.int64), np.array(tok_starts, dtype=np.int64),
+            np.array(tok_ends, dtype=np.int64), list(words))
 
 
 def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
@@ -245,22 +478,43 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     from 0 per document.
     """
     texts = dict(zip(docs["doc_id"], docs["text"]))
-    records: list[tuple] = []
-    last_doc, tok_id = None, 0
     # Plain lists: iterating Arrow-backed string columns element by element is slow.
-    for doc_id, sent_id, seg_id, a, b in zip(sentences["doc_id"].tolist(),
-                                            sentences["sent_id"].tolist(),
-                                            sentences["seg_id"].tolist(),
-                                            sentences["start"].tolist(), sentences["end"].tolist()):
-        if doc_id != last_doc:
-            last_doc, tok_id = doc_id, 0
-        found = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(texts[doc_id], a, b)]
-        records.extend((doc_id, sent_id, seg_id, tok_id + k, start, end, word)
-                       for k, (start, end, word) in enumerate(found))
-        tok_id += len(found)
-    frame = pd.DataFrame.from_records(records, columns=["doc_id", "sent_id", "seg_id", "tok_id",
-                                                        "start", "end", "text"])
-    # One vectorised pass instead of a Python call per token; same result as normalise_token.
+    doc_ids = sentences["doc_id"].tolist()
+    sent_starts = sentences["start"].to_numpy(dtype=np.int64)
+    sent_ends = sentences["end"].to_numpy(dtype=np.int64)
+    run_docs, run_sizes, words = [], [], []
+    rows_parts, start_parts, end_parts, tok_parts = [], [], [], []
+    for first, stop in _runs(doc_ids):
+        text = texts[doc_ids[first]]
+        run_starts, run_ends = sent_starts[first:stop], sent_ends[first:stop]
+        found = _document_tokens(text, run_starts, run_ends)
+        if found is None:
+            found = _sentence_tokens(text, run_starts, run_ends)
+        rows, starts, ends, run_words = found
+        run_docs.append(doc_ids[first])
+        run_sizes.append(len(run_words))
+        rows_parts.append(rows + first)
+        start_parts.append(starts)
+        end_parts.append(ends)
+        tok_parts.append(np.arange(len(run_words), dtype=np.int64))
+        words.extend(run_words)
+    if not words:
+        frame = pd.DataFrame([], columns=["doc_id", "sent_id", "seg_id", "tok_id", "start",
+                                          "end", "text"])
+    else:
+        rows = np.concatenate(rows_parts)
+        # Taking from one entry per run is far cheaper than converting a string per token.
+        doc_col = pd.Series(run_docs).array.take(np.repeat(np.arange(len(run_docs)), run_sizes))
+        frame = pd.DataFrame({"doc_id": doc_col,
+                              "sent_id": sentences["sent_id"].to_numpy()[rows],
+                              "seg_id": sentences["seg_id"].to_numpy()[rows],
+                              "tok_id": np.concatenate(tok_parts),
+                              "start": np.concatenate(start_parts),
+                              "end": np.concatenate(end_parts),
+                              "text": words})
+    # One vectorised pass instead of a Python call per token. This is pandas' (Arrow's)
+    # lowercasing, kept for identical tables; on rare characters (a Greek final sigma, a dotted
+    # capital I) it differs from normalise_token.
     frame["norm"] = frame["text"].str.lower().str.replace("\u2019", "'", regex=False)
     return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "tok_id": np.int64,
                          "start": np.int64, "end": np.int64})

@@ -164,3 +164,73 @@ def test_exact_span_scoring_by_hand():
     row = score_exact_spans(gold, pred).set_index("role").loc["cue"]
     # one exact match of two gold and three predicted: P 1/3, R 1/2, F1 0.4
     assert (row["precision"], row["recall"], row["f1"]) == (0.333, 0.5, 0.4)
+
+
+# -- The cue pre-filter: a regex over the whole text decides which sentences are tokenised. --
+
+def _tiny_cue_lexicon():
+    from analysis.lexicon import Entry, Lexicon
+    forms = [("said",), ("add",), ("added",), ("according", "to"), ("in", "the", "words", "of"),
+             ("claim*",)]
+    entries = tuple(Entry(term=" ".join(f), category="neutral", forms=(f,)) for f in forms)
+    return Lexicon(name="tiny", measure="cue", version="1", provenance={}, categories={},
+                   entries=entries, path="", sha256="")
+
+
+def test_cue_starts_cover_every_form_and_skip_longer_words():
+    from analysis.attribution import _Quotes, _cue_start_pattern, _cue_starts
+    text = ("Peskov SAID\u2019s piece. Additional talks; she added-on nothing. According\nto Lavrov, "
+            "in the words of Putin, they claimed it. He saidx so, according's to them.")
+    starts = _cue_starts(_cue_start_pattern(_tiny_cue_lexicon()), text, _Quotes([]))
+    # Possessive and capitals count, a form may break across a line, a wildcard takes any ending;
+    # "Additional", "added-on" and "saidx" are longer tokens, not cues.
+    assert starts == [text.index("SAID"), text.index("According"), text.index("in the words"),
+                      text.index("claimed"), text.index("according's")]
+
+
+def test_cue_starts_leave_out_quotations_and_give_up_on_shifting_lowercase():
+    from analysis.attribution import _Quotes, _cue_start_pattern, _cue_starts
+    pattern = _cue_start_pattern(_tiny_cue_lexicon())
+    text = "\u201cWe said so,\u201d he said."
+    assert _cue_starts(pattern, text, _Quotes([(0, 15)])) == [text.rindex("said")]
+    # "\u0130".lower() is two characters: offsets into the lowercased text would be wrong.
+    assert _cue_starts(pattern, "\u0130stanbul, he said.", _Quotes([])) is None
+
+
+def test_relations_found_when_the_text_cannot_be_prefiltered():
+    text = "Officials met in \u0130stanbul. Peskov said the talks were useful."
+    rel, = relations(text)
+    assert (rel["kind"], rel["source"], rel["cue"], rel["content"]) == (
+        "indirect", "Peskov", "said", "the talks were useful")
+
+
+def test_quote_index_lookups():
+    from analysis.attribution import _Quotes
+    quotes = _Quotes([(0, 5), (10, 20)])
+    assert [quotes.covers(p) for p in (0, 4, 5, 9, 10, 19, 20)] == [
+        True, True, False, False, True, True, False]
+    assert (quotes.last_ending_by(4), quotes.last_ending_by(9), quotes.last_ending_by(20)) == (
+        None, (0, 5), (10, 20))
+    assert (quotes.starting_at(10), quotes.starting_at(11)) == ((10, 20), None)
+    assert quotes == [(0, 5), (10, 20)]
+
+
+def test_source_book_prefers_the_longest_alias_and_remembers_answers():
+    from analysis.sources import SourceBook
+    book = SourceBook(aliases={"kremlin": ("Kremlin", "official"),
+                               "kremlin press service": ("Press service", "official")},
+                      persons=frozenset(), official_words=(), non_official_words=(),
+                      extra_cues=(), path="", sha256="")
+    phrase = "the head of the Kremlin press service"
+    assert book.classify(phrase) == ("Press service", "official", False)
+    assert book.classify(phrase) == ("Press service", "official", False)
+    assert book.classify("officials in the Kremlin") == ("Kremlin", "official", False)
+
+
+def test_sentences_to_search_keeps_sentences_cut_inside_a_word():
+    from analysis.attribution import _sentences_to_search
+    text = "Xsaid so. Plain words here. He said it. Tail endin"
+    sentences = [(1, 9), (10, 27), (28, 39), (40, 49)]  # the first and last cut inside words
+    starts = [text.index("said it")]
+    assert _sentences_to_search(text, sentences, starts) == [
+        (1, 9, True), (28, 39, False), (40, 49, True)]

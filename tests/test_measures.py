@@ -6,7 +6,9 @@ import pytest
 
 from analysis import sentences_table, tokens_table
 from analysis.errors import ParameterError
-from analysis.measures import MATCH_COLUMNS, MEASURES, match_measures, rates_by_document
+from analysis.lexicon import bundled_lexicon, load_lexicon
+from analysis.measures import (MATCH_COLUMNS, MEASURES, CompiledLexicon, match_lexicon,
+                               match_measures, match_sentence, rates_by_document)
 from helpers import docs_from, run_measures
 
 # Hand count: 8 + 9 = 17 word tokens; hedges: "may", "perhaps", "about" (before 30) = 3;
@@ -94,3 +96,60 @@ def test_measures_are_deterministic_on_shared_corpus(corpus_sources):
                zip(first["doc_id"], first["start"], first["end"], first["matched"]))
     rates = rates_by_document(docs, toks, first, level="measure")
     assert set(rates["doc_id"]) == set(docs["doc_id"])
+
+
+_TINY_FRAMES = """name: tiny
+measure: frame
+version: '1'
+provenance: {source: s, citation: c, licence: CC0-1.0}
+categories:
+  peace:
+    terms:
+      - peace
+      - {term: peace talks, forms: ["peace talk*"]}
+  war:
+    terms:
+      - {term: war, forms: [war, war of attrition]}
+      - {term: russia war, forms: [russia war]}
+"""
+_TINY_TEXT = ("Peace talks resumed. The war of attrition goes on, and Russia's war planners; peace, "
+              "talks. Russia war. The war's end.")
+
+
+def test_whole_corpus_matcher_by_hand(tmp_path):
+    # By hand: a wildcard last word ("talk*"), a possessive first word ("Russia's war"), a
+    # possessive last word ("war's"); "peace, talks" may not jump the comma; every shorter
+    # hit inside a longer one ("Peace", "war" x3) is dropped.
+    path = tmp_path / "tiny.yaml"
+    path.write_text(_TINY_FRAMES)
+    docs = docs_from(_TINY_TEXT)
+    sents = sentences_table(docs)
+    found = match_lexicon(docs, sents, tokens_table(docs, sents), lexicon=str(path))
+    assert found["matched"].tolist() == ["Peace talks", "war of attrition", "Russia's war",
+                                         "peace", "Russia war", "war's"]
+    assert found["term"].tolist() == ["peace talks", "war", "russia war", "peace", "russia war",
+                                      "war"]
+    assert all(_TINY_TEXT[a:b] == m for a, b, m in zip(found["start"], found["end"],
+                                                       found["matched"]))
+
+
+def test_whole_corpus_matcher_agrees_with_match_sentence(tmp_path):
+    # attribution.py matches one sentence at a time with match_sentence; both paths must agree.
+    path = tmp_path / "tiny.yaml"
+    path.write_text(_TINY_FRAMES)
+    docs = docs_from(_TINY_TEXT, "They said it would not be clearly about 30 people, I think.")
+    sents = sentences_table(docs)
+    toks = tokens_table(docs, sents)
+    for lexicon in (load_lexicon(str(path)), bundled_lexicon("hedges"),
+                    bundled_lexicon("reporting_verbs")):
+        compiled = CompiledLexicon(lexicon)
+        expected = []
+        for (doc_id, _), group in toks.groupby(["doc_id", "sent_id"], sort=False):
+            text = docs.set_index("doc_id").loc[doc_id, "text"]
+            sentence = list(zip(group["start"], group["end"], group["norm"]))
+            expected += [(doc_id, sentence[i][0], sentence[j - 1][1], entry.term)
+                         for i, j, entry, _ in match_sentence(compiled, text, sentence)]
+        found = match_lexicon(docs, sents, toks, lexicon=lexicon)
+        assert expected, lexicon.name
+        assert sorted(expected) == sorted(zip(found["doc_id"], found["start"], found["end"],
+                                              found["term"]))

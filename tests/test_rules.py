@@ -144,3 +144,21 @@ def test_longest_match_wins_inside_a_lexicon():
                                   "Officials said the talks will not resume."])
 def test_will_is_never_a_hedge(text):
     assert "will" not in terms(text, "hedge")
+
+
+def test_negated_hits_by_hand():
+    import numpy as np
+
+    from analysis.rules import negated_hits
+    # Rows: 0 they, 1 did, 2 not, 3 really, 4 think | 5 not, 6 said |
+    #       7 never, 8 so, 9 hedged ("; " before it), 10 no, 11 a, 12 b, 13 c, 14 d
+    negator = np.array([0, 0, 1, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0, 0, 0], dtype=bool)
+    break_before = np.zeros(15, dtype=bool)
+    break_before[9] = True
+    first = np.array([4, 6, 0, 3, 9, 12, 13, 14])
+    sentence_first = np.array([0, 5, 0, 3, 7, 7, 7, 7])
+    # think: "not" two back; said: "not" right before; row 0 opens the table; row 3 as the
+    # first of a sentence may not see "not" in the sentence before; hedged: the ";" closes
+    # the window before "never"; b, c: "no" two and three back; d: "no" four back, too far.
+    assert negated_hits(first, sentence_first, negator, break_before).tolist() == [
+        True, True, False, False, False, True, True, False]

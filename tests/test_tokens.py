@@ -99,3 +99,73 @@ def test_shared_corpus_sentence_offsets(corpus_sources):
     assert all(text[d][a:b] == t for d, a, b, t in
                zip(sents["doc_id"], sents["start"], sents["end"], sents["text"]))
     assert (sents["text"].str.strip() == sents["text"]).all()
+
+
+def test_sentence_memo_splits_each_unit_once_and_forgets_it_afterwards(monkeypatch):
+    import analysis.tokens as tokens_module
+    from analysis.tokens import sentence_memo
+
+    real = tokens_module._punkt()
+    calls = []
+
+    def counting(unit):
+        calls.append(unit)
+        return real(unit)
+
+    monkeypatch.setattr(tokens_module, "_punkt", lambda: counting)
+    text = "Talks resumed. Both sides spoke.\n\nTalks resumed. Both sides spoke."
+    expected = ["Talks resumed.", "Both sides spoke.", "Talks resumed.", "Both sides spoke."]
+    with sentence_memo():
+        assert texts(text, split_sentences(text)) == expected
+        with sentence_memo():  # a nested block shares the outer memo
+            assert texts(text, split_sentences(text, 34)) == expected[2:]
+    assert len(calls) == 1
+    assert texts(text, split_sentences(text)) == expected
+    assert len(calls) == 3
+
+
+def test_units_without_a_possible_sentence_end_are_still_repaired():
+    # No period, "!" or "?" anywhere, so Punkt has nothing to split; the stage direction still is.
+    text = "We agree on that (Applause) Then we left"
+    assert texts(text, split_sentences(text)) == ["We agree on that (Applause)", "Then we left"]
+
+
+def test_lowercase_word_cut_needs_the_next_word_inside_the_span():
+    text = 'Putin and Trump discussed a ceasefire, the Kremlin said. "Namely'
+    assert texts(text, split_sentences(text)) == [
+        "Putin and Trump discussed a ceasefire, the Kremlin said.", '"Namely']
+    # Cut off before "Namely", the span holds no capital after "said.", so nothing ends there.
+    assert texts(text, split_sentences(text, 0, text.index("Namely"))) == [
+        'Putin and Trump discussed a ceasefire, the Kremlin said. "']
+
+
+def test_tokenize_keeps_offsets_when_lowercasing_changes_length():
+    text = "\u0130stanbul and \u0391\u03a3 talks"
+    toks = tokenize(text)
+    assert [(a, b) for a, b, _ in toks] == [(0, 8), (9, 12), (13, 15), (16, 21)]
+    assert [n for _, _, n in toks] == ["i\u0307stanbul", "and", "\u03b1\u03c2", "talks"]
+
+
+def test_tokens_straddling_a_sentence_boundary_are_split_as_each_sentence_sees_them():
+    docs = pd.DataFrame({"doc_id": ["d"], "text": ["Talks ended.Next round"]})
+    sents = pd.DataFrame({"doc_id": ["d", "d"], "sent_id": [0, 1], "seg_id": [0, 1],
+                          "start": [0, 12], "end": [12, 22]})
+    toks = tokens_table(docs, sents)
+    assert toks["text"].tolist() == ["Talks", "ended", "Next", "round"]
+    assert toks["start"].tolist() == [0, 6, 12, 17]
+    assert toks["sent_id"].tolist() == [0, 0, 1, 1]
+    assert toks["seg_id"].tolist() == [0, 0, 1, 1]
+    assert toks["tok_id"].tolist() == [0, 1, 2, 3]
+
+
+def test_tokens_outside_every_sentence_are_left_out():
+    docs = pd.DataFrame({"doc_id": ["d", "e"], "text": ["Alpha beta. Gamma delta.", "Don\u2019t go"]})
+    sents = pd.DataFrame({"doc_id": ["d", "e"], "sent_id": [0, 0], "seg_id": [3, 0],
+                          "start": [12, 0], "end": [24, 8]})
+    toks = tokens_table(docs, sents)
+    assert toks["doc_id"].tolist() == ["d", "d", "e", "e"]
+    assert toks["text"].tolist() == ["Gamma", "delta", "Don\u2019t", "go"]
+    assert toks["norm"].tolist() == ["gamma", "delta", "don't", "go"]
+    assert toks["start"].tolist() == [12, 18, 0, 6]
+    assert toks["tok_id"].tolist() == [0, 1, 0, 1]
+    assert toks["seg_id"].tolist() == [3, 3, 0, 0]

@@ -1,6 +1,7 @@
 """Segments cover every character once; voices of quotes, narration, comments and transcript turns."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import analysis
@@ -116,3 +117,34 @@ def test_per_voice_rates_by_hand():
     assert profile.loc["reporting", "n_sentences"] == 2
     per_source = result.rates(by=["source"]).set_index(["source", "measure"])
     assert per_source.loc[("Russian government", "hedge"), "hits"] == 2
+
+
+def test_speaker_labels_after_every_kind_of_boundary():
+    text = ("Opening remarks.\n  MS. PETROVA: Hello there.\u2026Ivan Sidorov: Thanks (really) "
+            "Anna Petrova: Next.  Ivan Sidorov: not a label after two spaces.\nQ  Why?")
+    turns = find_speaker_turns(text)
+    assert [(t[0], t[2]) for t in turns] == [
+        (text.index("MS. PETROVA"), "MS. PETROVA"), (text.index("Ivan Sidorov"), "Ivan Sidorov"),
+        (text.index("Anna Petrova"), "Anna Petrova"), (text.index("Q  Why"), "Q")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("President of Belarus Alexander Lukashenko arrived.", True),
+    ("President\nAlexander Lukashenko arrived.", True),
+    ("The President, as expected, met Alexander Lukashenko.", False),    # a comma in the gap
+    ("President of the friendly neighbouring republic, Alexander Lukashenko", False),
+    ("The President met with a very large delegation led by Alexander Lukashenko.", False),
+    ("Presidential aide Alexander Lukashenko arrived.", False),           # not a whole word
+    ("President Alexander Lukashenkov arrived.", False),                  # a longer name
+])
+def test_speaker_introduced_with_an_office(text, expected):
+    from analysis.voices import _introduced_with_office
+    assert _introduced_with_office(text, "Alexander Lukashenko") is expected
+
+
+def test_document_source_from_the_first_filled_metadata_column():
+    docs = docs_from("Some text.", "Other text.", "More text.", speaker=["", None, None],
+                     author=["  ", "Jane Doe", None], source=["Reuters", "AP", None])
+    segments = segment_documents(docs)
+    sources = segments["source"]
+    assert sources.iloc[:2].tolist() == ["Reuters", "Jane Doe"] and pd.isna(sources.iloc[2])
