@@ -75,16 +75,14 @@ def score_sentences(sentences: pd.DataFrame, *, voices=None) -> pd.DataFrame:
     DataFrame :data:`SCORE_COLUMNS`, one row per sentence, in the input order.
     """
     from .vader_fast import fast_vader
-    neg, neu, pos, compound = (zip(*fast_vader().score_many(sentences["text"].tolist()))
-                               if len(sentences) else ((), (), (), ()))
+    neg, neu, pos, compound = fast_vader().score_array(sentences["text"].tolist()).T
     frame = pd.DataFrame({
         "doc_id": sentences["doc_id"].to_numpy(),
         "sent_id": sentences["sent_id"].to_numpy(),
         "voice": (np.asarray(voices, dtype=object) if voices is not None else
                   sentences["voice"].to_numpy() if "voice" in sentences.columns else
                   np.full(len(sentences), None, dtype=object)),
-        "neg": np.asarray(neg, dtype=float), "neu": np.asarray(neu, dtype=float),
-        "pos": np.asarray(pos, dtype=float), "compound": np.asarray(compound, dtype=float),
+        "neg": neg, "neu": neu, "pos": pos, "compound": compound,
     })
     frame.attrs["sentiment_model"] = sentiment_model()
     return frame

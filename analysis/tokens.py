@@ -22,11 +22,12 @@ import re
 from bisect import bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
 import pandas as pd
+
+from .punkt_fast import sent_spans
 
 __all__ = ["split_sentences", "tokenize", "sentences_table", "tokens_table", "TOKEN_PATTERN",
            "normalise_token", "sentence_memo"]
@@ -90,24 +91,19 @@ _PUNKT_CANDIDATE = re.compile(r"[.?!\u2026][\s)\";}\]*:@({\[?!\u201d\u00bb'\u201
 # sentence cut (a period of "No." / "a.m." just before the cut, or a stage direction's parenthesis);
 # sentences without one skip those two scans.
 _RARE_REPAIR = re.compile(r"\.(?:(?<=No\.)|(?<=[ap]\.m\.))|\((?=" + _STAGE_WORDS + ")")
-# Sentences of a layout unit by unit text, while a sentence_memo() is active.
-_MEMO: ContextVar[dict | None] = ContextVar("sentence_memo", default=None)
-
-
-@lru_cache(maxsize=1)
-def _punkt():
-    import nupunkt
-    return nupunkt.sent_spans
+# While a sentence_memo() is active: sentences by layout unit text, and by the text of each
+# paragraph that has line breaks (a one-line paragraph is a unit).
+_MEMO: ContextVar[tuple[dict, dict] | None] = ContextVar("sentence_memo", default=None)
 
 
 @contextmanager
 def sentence_memo():
     """Remember the sentences of each layout unit while the block runs.
 
-    Splitting depends only on a unit's text, and the same text is split more than once per batch
-    (attribution splits whole documents, sentences_table each voice segment), so inside the block
-    an identical unit is split once. The memo is dropped on exit, which bounds its memory to one
-    batch; a nested block shares the outer memo.
+    Splitting depends only on a unit's text (and layout on a paragraph's), and the same text is
+    split more than once per batch (attribution splits whole documents, sentences_table each voice
+    segment), so inside the block an identical unit or paragraph is split once. The memo is
+    dropped on exit, which bounds its memory to one batch; a nested block shares the outer memo.
 
     Yields
     ------
@@ -116,7 +112,7 @@ def sentence_memo():
     if _MEMO.get() is not None:
         yield
         return
-    token = _MEMO.set({})
+    token = _MEMO.set(({}, {}))
     try:
         yield
     finally:
@@ -133,17 +129,6 @@ def _is_wrapped(lines: list[str]) -> bool:
     # Most (not all) lines: scrapers leave the odd short line ("To\ndate, two million ...").
     inside = sum(_WRAP_MIN <= n for n in lengths[:-1])
     return inside == len(lengths) - 1 or (len(lengths) > 3 and inside >= 0.75 * (len(lengths) - 1))
-
-
-def _layout_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Cut text[start:end] into units that no sentence may cross (paragraphs, hard lines)."""
-    units = []
-    para_start = start
-    for match in _PARAGRAPH_RE.finditer(text, start, end):
-        units.extend(_paragraph_units(text, para_start, match.start()))
-        para_start = match.end()
-    units.extend(_paragraph_units(text, para_start, end))
-    return units
 
 
 def _paragraph_units(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -273,7 +258,7 @@ def _unit_sentences(unit: str) -> tuple[tuple[int, int], ...]:
         spans = [(0, len(unit))]
     else:
         # Newlines left inside a wrapped unit are spaces to Punkt; same length keeps offsets.
-        spans = _punkt()(unit.replace("\n", " "))
+        spans = sent_spans(unit.replace("\n", " "))
     out = []
     for s, e in _repair(unit, spans):
         piece = unit[s:e]
@@ -282,6 +267,40 @@ def _unit_sentences(unit: str) -> tuple[tuple[int, int], ...]:
             continue
         lead = len(piece) - len(piece.lstrip())
         out.append((s + lead, s + lead + len(stripped)))
+    return tuple(out)
+
+
+def _paragraph_sentences(paragraph: str, memo: tuple[dict, dict] | None
+                         ) -> tuple[tuple[int, int], ...]:
+    """Sentences of one paragraph (a stretch without blank lines) as offsets into it.
+
+    Layout inside a paragraph depends on the paragraph's text alone, so with a memo a paragraph
+    seen before skips the layout pass too; a one-line paragraph is its own single unit.
+    """
+    if memo is None:
+        return _paragraph_layout_sentences(paragraph, None)
+    units, paragraphs = memo
+    table = units if "\n" not in paragraph else paragraphs
+    found = table.get(paragraph)
+    if found is None:
+        found = table[paragraph] = _paragraph_layout_sentences(paragraph, units)
+    return found
+
+
+def _paragraph_layout_sentences(paragraph: str, units: dict | None
+                                ) -> tuple[tuple[int, int], ...]:
+    """Sentences of one paragraph, unit by unit, through the unit memo ``units`` when given."""
+    if "\n" not in paragraph:
+        return _unit_sentences(paragraph)
+    out = []
+    for a, b in _paragraph_units(paragraph, 0, len(paragraph)):
+        unit = paragraph[a:b]
+        found = None if units is None else units.get(unit)
+        if found is None:
+            found = _unit_sentences(unit)
+            if units is not None:
+                units[unit] = found
+        out.extend([(a + s, a + e) for s, e in found])
     return tuple(out)
 
 
@@ -301,15 +320,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     end = len(text) if end is None else end
     memo = _MEMO.get()
     spans = []
-    for a, b in _layout_units(text, start, end):
-        unit = text[a:b]
-        if memo is None:
-            found = _unit_sentences(unit)
-        else:
-            found = memo.get(unit)
-            if found is None:
-                found = memo[unit] = _unit_sentences(unit)
-        spans.extend([(a + s, a + e) for s, e in found])
+    para_start = start
+    # Blank lines end paragraphs; each paragraph is then cut into layout units on its own.
+    for match in [*_PARAGRAPH_RE.finditer(text, start, end), None]:
+        para_end = end if match is None else match.start()
+        found = _paragraph_sentences(text[para_start:para_end], memo)
+        if found:
+            spans.extend([(para_start + s, para_start + e) for s, e in found])
+        if match is not None:
+            para_start = match.end()
     return spans
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from analysis import load_corpus, sentences_table, split_sentences, tokenize, tokens_table
 
@@ -105,14 +106,14 @@ def test_sentence_memo_splits_each_unit_once_and_forgets_it_afterwards(monkeypat
     import analysis.tokens as tokens_module
     from analysis.tokens import sentence_memo
 
-    real = tokens_module._punkt()
+    real = tokens_module.sent_spans
     calls = []
 
     def counting(unit):
         calls.append(unit)
         return real(unit)
 
-    monkeypatch.setattr(tokens_module, "_punkt", lambda: counting)
+    monkeypatch.setattr(tokens_module, "sent_spans", counting)
     text = "Talks resumed. Both sides spoke.\n\nTalks resumed. Both sides spoke."
     expected = ["Talks resumed.", "Both sides spoke.", "Talks resumed.", "Both sides spoke."]
     with sentence_memo():
@@ -169,3 +170,94 @@ def test_tokens_outside_every_sentence_are_left_out():
     assert toks["start"].tolist() == [12, 18, 0, 6]
     assert toks["tok_id"].tolist() == [0, 1, 0, 1]
     assert toks["seg_id"].tolist() == [3, 3, 0, 0]
+
+
+@pytest.mark.parametrize("text", [
+    "",
+    "   ",
+    "He left. She stayed.",
+    'He said "Stop." Then he left.',
+    "Is it? \"Yes.\" (He nodded.) Then they left!",
+    "The U.S. Army arrived on Dec. 19 at 5 p.m. The talks began.",
+    "Mr. Smith met J. K. Rowling. ... And then? Nothing!! \u201cOkay.\u201d She went.",
+    "1. First item. 2. Second item.",
+    "Wait . . . What? Hmm\u2026 Fine.  ",
+])
+def test_punkt_fast_spans_equal_nupunkt(text):
+    import nupunkt
+    from analysis.punkt_fast import sent_spans as fast_spans
+
+    # nupunkt itself is the independent reference.
+    assert fast_spans(text) == nupunkt.sent_spans(text)
+
+
+def test_paragraph_memo_reuses_a_paragraph_with_line_breaks(monkeypatch):
+    import analysis.tokens as tokens_module
+    from analysis.tokens import sentence_memo
+
+    real = tokens_module._paragraph_units
+    calls = []
+
+    def counting(text, start, end):
+        calls.append(text[start:end])
+        return real(text, start, end)
+
+    monkeypatch.setattr(tokens_module, "_paragraph_units", counting)
+    paragraph = "HEADLINE\nTalks resumed. Both sides spoke."
+    text = paragraph + "\n\n" + paragraph
+    expected = ["HEADLINE", "Talks resumed.", "Both sides spoke."] * 2
+    with sentence_memo():
+        assert texts(text, split_sentences(text)) == expected
+    assert calls == [paragraph]
+    assert texts(text, split_sentences(text)) == expected
+    assert len(calls) == 3
+
+
+PLAIN_CONTEXTS = [("said.", " The"), ("said.", ""), ("said.", "   "), ("said.", "\n\nThe"),
+                  ("said.", " the"), ("said.", " . . ."), ("said.", ' "The'), ("talks.", " 5"),
+                  ("Mr.", " Smith"), ("etc.", " The"), ("Gen.", " Smith"), ("Dec.", " 19"),
+                  ("iv.", " The"), ("I.", " Then")]
+
+
+@pytest.mark.parametrize("context", PLAIN_CONTEXTS)
+def test_punkt_fast_decides_contexts_as_nupunkt(context):
+    from analysis.punkt_fast import _decider, _model
+
+    tokenizer, is_abbreviation = _model()
+    # nupunkt's string-level decision with an empty memo is the independent reference.
+    expected = tokenizer._strings_contain_sentbreak(*context, {})
+    assert _decider(tokenizer, is_abbreviation)(context) == expected
+
+
+def test_punkt_fast_leaves_collocations_unbroken():
+    import copy
+
+    from nupunkt import PunktSentenceTokenizer
+
+    from analysis.punkt_fast import _decider, _model
+
+    default, is_abbreviation = _model()
+    tokenizer = PunktSentenceTokenizer(copy.deepcopy(default.parameters))
+    tokenizer.parameters.collocations.add(("said", "the"))
+    decide = _decider(tokenizer, is_abbreviation)
+    assert decide(("said.", " The")) is False  # a known collocation is no sentence end
+    assert decide(("said.", " He")) is True
+    assert decide(("said.", " The")) == tokenizer._strings_contain_sentbreak("said.", " The", {})
+    # The default model, decided again afterwards, is unaffected by the private copy.
+    assert _decider(default, is_abbreviation)(("said.", " The")) is True
+
+
+def test_punkt_fast_falls_back_to_nupunkt_without_its_internals(monkeypatch):
+    """A nupunkt lacking the private methods the fast path reads gives nupunkt's own spans."""
+    import nupunkt
+
+    from analysis import punkt_fast
+
+    def fail(*args, **kwargs):
+        raise AssertionError("the fast path must not run")
+
+    monkeypatch.setattr(punkt_fast, "_PRIVATE_API", punkt_fast._PRIVATE_API + ("_gone",))
+    monkeypatch.setattr(punkt_fast, "_slices", fail)
+    text = "He said. The U.S. did too. Then Mr. Smith left."
+    assert punkt_fast.sent_spans(text) == [(0, 9), (9, 27), (27, 47)]
+    assert punkt_fast.sent_spans(text) == list(nupunkt.sent_spans(text))

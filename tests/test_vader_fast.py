@@ -212,3 +212,54 @@ def test_identical_to_nltk_on_random_vader_text(text):
 @given(st.text(max_size=200))
 def test_identical_to_nltk_on_arbitrary_unicode(text):
     assert _mismatch(text) is None
+
+
+# -- (4) the batch path (score_array / score_many) ----------------------------------------------
+def _nltk_rows(texts):
+    analyzer = vader_analyzer()
+    return [tuple(analyzer.polarity_scores(t)[k] for k in KEYS) for t in texts]
+
+
+def _same_rows(got, ref):
+    return got == ref and [list(map(repr, g)) for g in got] == [list(map(repr, r)) for r in ref]
+
+
+def test_batch_identical_to_nltk_on_tricky_strings():
+    fast = FastVader.from_analyzer(vader_analyzer())
+    texts = TRICKY + TRICKY[::-1]  # duplicates take the by-text path
+    rows = fast.score_many(texts)
+    assert _same_rows(rows, _nltk_rows(texts))
+    assert fast.score_array(texts).shape == (len(texts), 4)
+    assert fast.score_array([]).shape == (0, 4) and fast.score_many([]) == []
+
+
+def test_batch_separator_inside_a_text_falls_back_to_per_text_split():
+    # "\x00" is the batch path's boundary token; a text holding it must not shift boundaries.
+    texts = ["good \x00 bad", "\x00", "not \x00 good!!", "terrible"]
+    assert _same_rows(FastVader.from_analyzer(vader_analyzer()).score_many(texts),
+                      _nltk_rows(texts))
+
+
+def test_batch_token_memo_bound_is_respected():
+    fast = FastVader.from_analyzer(vader_analyzer(), token_cache_size=5)
+    texts = ["The talks were good.", "The strikes were terrible!!", "not so bad", "good"]
+    for _ in range(2):  # second round starts from a memo emptied by the bound
+        assert _same_rows(fast.score_many(texts), _nltk_rows(texts))
+    assert len(fast._tok_id) <= max(5, len(set(" \x00 ".join(texts).split())))
+
+
+def test_python_round_emulation_on_near_ties():
+    from analysis.vader_fast import _round
+    import numpy as np
+    values = [0.0005, 0.0015, 0.0025, 0.1235, -0.00005, -0.00004, 0.00004, 0.9995, 1 / 3,
+              -0.12345, 0.12345, 2.675, -2.675, 0.0, -0.0]
+    for digits in (3, 4):
+        got = _round(np.array(values), digits).tolist()
+        assert [repr(g) for g in got] == [repr(round(v, digits)) for v in values]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_text, max_size=25))
+def test_batch_identical_to_nltk_on_random_vader_text(texts):
+    fast = FastVader.from_analyzer(vader_analyzer())
+    assert _same_rows(fast.score_many(texts), _nltk_rows(texts))
