@@ -9,6 +9,7 @@ import pandas as pd
 from .errors import ParameterError
 from .lexicon import Entry, Lexicon
 from .measures import match_lexicon
+from .tokens import normalise_token
 
 __all__ = ["kwic", "kwic_for_hits", "KwicTable", "KWIC_COLUMNS"]
 
@@ -44,7 +45,7 @@ class KwicTable(pd.DataFrame):
 
 
 def _term_lexicon(term: str) -> Lexicon:
-    words = tuple(term.lower().replace("\u2019", "'").split())
+    words = tuple(normalise_token(term).split())
     entry = Entry(term=" ".join(words), category="term", forms=(words,))
     return Lexicon(name="kwic", measure="term", version="0", provenance={}, categories={"term": None},
                    entries=(entry,), path="", sha256="")
@@ -78,8 +79,10 @@ def kwic(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.DataFrame | None 
         raise ParameterError("term must be a non-empty word or phrase", value=term)
     if not isinstance(window, (int, np.integer)) or window < 0:
         raise ParameterError("window must be a non-negative integer", value=window)
-    if matches is None or (term is not None and measure is None and category is None
-                           and not (matches["term"] == term.lower()).any()):
+    # Lexicon terms are written as token norms: "Possibly" looks for the term "possibly".
+    key = None if term is None else normalise_token(term)
+    if matches is None or (key is not None and measure is None and category is None
+                           and not (matches["term"] == key).any()):
         if term is None:
             raise ParameterError("measure= and category= need the matches table")
         if sentences is None:
@@ -89,7 +92,7 @@ def kwic(docs: pd.DataFrame, tokens: pd.DataFrame, matches: pd.DataFrame | None 
         hits = match_lexicon(docs, sentences, tokens, lexicon=_term_lexicon(term), segments=segments)
     else:
         mask = np.ones(len(matches), dtype=bool)
-        for col, value in (("term", term), ("measure", measure), ("category", category)):
+        for col, value in (("term", key), ("measure", measure), ("category", category)):
             if value is not None:
                 mask &= (matches[col] == value).to_numpy()
         hits = matches[mask]

@@ -19,6 +19,7 @@ import pandas as pd
 from .engine import analyze_chunk
 from .errors import ParameterError
 from .groups import token_counts
+from .outputs import atomic_directory
 
 __all__ = ["analyze_stream", "read_store", "STORE_TABLES", "chunk_frames"]
 
@@ -69,9 +70,16 @@ def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int
         raise ParameterError("jobs must be a positive integer", value=jobs)
     options = {"measures": None, "lexicons": None, "voices": True, "sources": None,
                **(options or {})}
-    tmp = out.with_name(out.name + ".partial")
+    with atomic_directory(out) as tmp:
+        summary = _write_store(tmp, chunks, options, jobs=jobs, progress=progress)
+    return summary
+
+
+def _write_store(tmp: Path, chunks: Iterable[pd.DataFrame], options: dict, *, jobs: int,
+                 progress: bool) -> dict:
+    """Analyse ``chunks`` on ``jobs`` workers into the empty folder ``tmp``; the summary."""
     for name in STORE_TABLES:
-        (tmp / name).mkdir(parents=True, exist_ok=True)
+        (tmp / name).mkdir()
     summary = {"documents": 0, "characters": 0, "sentences": 0, "tokens": 0, "parts": 0,
                "hits": {}}
     bar = None
@@ -101,7 +109,6 @@ def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int
         bar.close()
     (tmp / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
                                       encoding="utf-8")
-    tmp.rename(out)
     return summary
 
 

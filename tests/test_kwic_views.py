@@ -27,6 +27,13 @@ def test_kwic_sentence_bounded_stops_at_the_sentence():
     assert bounded.iloc[0]["right"] == "the talks may resume soon"
 
 
+def test_kwic_term_is_case_insensitive_with_the_matches_table():
+    docs, sents, toks, matches = run_measures(TEXT)
+    lines = kwic(docs, toks, matches, term="May", window=1)
+    assert lines["match"].tolist() == ["may"]
+    assert lines.iloc[0]["left"] == "talks" and lines.iloc[0]["right"] == "resume"
+
+
 def test_kwic_searches_free_terms_and_wildcards_without_matches():
     docs, sents, toks, _ = run_measures("Talks resumed. More talking. The talk.")
     assert kwic(docs, toks, term="talk*", window=1)["match"].tolist() == ["Talks", "talking", "talk"]

@@ -112,3 +112,20 @@ def test_streaming_store_matches_in_memory_analysis(docs, single, tmp_path):
     pd.testing.assert_frame_equal(from_store, in_memory)
     with pytest.raises(ParameterError, match="exists"):
         analyze_stream(chunk_frames(docs), tmp_path / "one")
+
+
+def test_failed_stream_leaves_no_store_and_no_parts_for_the_next_run(docs, tmp_path):
+    """A run that dies mid-stream writes no store; a rerun holds only its own documents."""
+    from analysis.stream import analyze_stream, read_store
+
+    def dying_chunks():  # the first two parts are written before the failure
+        yield from (docs.iloc[0:1], docs.iloc[1:2], docs.iloc[3:4])
+        raise OSError("disk went away")
+
+    store = tmp_path / "store"
+    with pytest.raises(OSError, match="disk went away"):
+        analyze_stream(dying_chunks(), store, jobs=1)
+    assert not store.exists()
+    analyze_stream([docs.iloc[2:3]], store, jobs=1)
+    stored = read_store(store, tables=["segments"])["segments"]
+    assert set(stored["doc_id"]) == {docs["doc_id"].iloc[2]}
