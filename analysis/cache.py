@@ -117,10 +117,13 @@ class ResultCache:
         self.misses += len(missing)
         if missing:
             fresh = run_engine(docs.iloc[missing], options, **engine_options)
+            # Row positions per document, found once per table rather than once per document.
+            rows = {name: frame.groupby("doc_id", sort=False).indices
+                    for name, frame in fresh.items() if frame is not None}
             for i in missing:
                 doc_id = docs["doc_id"].iloc[i]
-                part = {name: (None if fresh[name] is None else
-                               fresh[name][fresh[name]["doc_id"] == doc_id].reset_index(drop=True))
+                part = {name: (None if fresh[name] is None else fresh[name].iloc[
+                            rows[name].get(doc_id, [])].reset_index(drop=True))
                         for name in TABLES}
                 self.store(keys[i], part)
                 cached[keys[i]] = part

@@ -7,7 +7,6 @@ same, row for row, whatever the engine and the number of workers (tests assert i
 """
 from __future__ import annotations
 
-import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 
@@ -18,8 +17,6 @@ from .errors import ParameterError
 
 __all__ = ["TABLES", "ENGINES", "analyze_chunk", "chunk_documents", "run_engine", "default_jobs",
            "concat_tables"]
-
-log = logging.getLogger(__name__)
 
 TABLES = ("relations", "segments", "sentences", "tokens", "matches", "scores")
 ENGINES = ("local", "dask")
@@ -33,9 +30,11 @@ def default_jobs(docs: pd.DataFrame) -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def analyze_chunk(docs: pd.DataFrame, options: dict) -> dict[str, pd.DataFrame]:
+def analyze_chunk(docs: pd.DataFrame, options: dict,
+                  segments: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """All per-document stages for some documents: relations, segments, sentences, tokens,
-    matches and sentence scores. ``options``: measures, lexicons, sources, voices."""
+    matches and sentence scores. ``options``: measures, lexicons, sources, voices.
+    ``segments``: a ready segments table instead of finding voices (no relations then)."""
     from .attribution import extract_attributions
     from .measures import match_measures, sentence_voices
     from .sentiment import score_sentences
@@ -46,8 +45,8 @@ def analyze_chunk(docs: pd.DataFrame, options: dict) -> dict[str, pd.DataFrame]:
     with sentence_memo():  # attribution and sentences_table split the same layout units
         docs = docs.reset_index(drop=True)
         sources = load_sources(options["sources"]) if options.get("sources") else None
-        relations = segments = None
-        if options.get("voices", True):
+        relations = None
+        if segments is None and options.get("voices", True):
             relations = extract_attributions(docs, sources=sources)
             segments = segment_documents(docs, relations, sources=sources)
         sentences = sentences_table(docs, segments)

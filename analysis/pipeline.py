@@ -11,8 +11,8 @@ from .errors import ParameterError
 from .groups import profile_groups, rates_by_group, sentiment_by_group
 from .keyness import keyness_by_group
 from .kwic import KwicTable, kwic
-from .measures import match_measures, rates_by_document, sentence_voices
-from .sentiment import score_sentences, sentiment_by_document
+from .measures import rates_by_document
+from .sentiment import sentiment_by_document
 from .stats import compare_rates, compare_sentiment, rates_with_ci, sentiment_with_ci
 from .summary import summarize_corpus
 from .tokens import sentences_table, tokens_table
@@ -82,7 +82,6 @@ class Analysis:
                               self.matches, by=by, level=level, **options)
         if measure is not None:
             if measure not in set(table["measure"]):
-                from .errors import ParameterError
                 raise ParameterError("unknown measure", value=measure,
                                      allowed=sorted(set(table["measure"])))
             table = table[table["measure"] == measure].reset_index(drop=True)
@@ -132,7 +131,7 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
         back instead of analysed again.
     load_options : keyword options of ``load_corpus`` (encoding=, text_column=, ...).
     """
-    from .engine import run_engine
+    from .engine import analyze_chunk, run_engine
 
     docs = corpus if isinstance(corpus, pd.DataFrame) else load_corpus(corpus, **load_options)
     if sources is not None and not isinstance(sources, (str, Path)):
@@ -140,7 +139,7 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
     options = {"measures": measures, "lexicons": lexicons, "voices": voices and segments is None,
                "sources": None if sources is None else str(sources)}
     if segments is not None:
-        tables = _with_given_segments(docs, segments, options)
+        tables = analyze_chunk(docs, options, segments)
     elif cache is not None:
         from .cache import ResultCache
         tables = ResultCache(cache).analyze(docs, options, engine=engine, jobs=jobs,
@@ -149,16 +148,6 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
         tables = run_engine(docs, options, engine=engine, jobs=jobs, scheduler=scheduler)
     return Analysis(docs, tables["relations"], tables["segments"], tables["sentences"],
                     tables["tokens"], tables["matches"], tables["scores"])
-
-
-def _with_given_segments(docs: pd.DataFrame, segments: pd.DataFrame, options: dict) -> dict:
-    sentences = sentences_table(docs, segments)
-    tokens = tokens_table(docs, sentences)
-    matches = match_measures(docs, sentences, tokens, measures=options["measures"],
-                             lexicons=options["lexicons"], segments=segments)
-    scores = score_sentences(sentences, voices=sentence_voices(sentences, docs, segments))
-    return {"relations": None, "segments": segments, "sentences": sentences, "tokens": tokens,
-            "matches": matches, "scores": scores}
 
 
 def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame:

@@ -70,7 +70,7 @@ _REPORT_BEFORE_WOULD = re.compile(
     r"^(?:said|says|told|announced|promised|pledged|vowed|added|stated|noted|insisted|warned|"
     r"confirmed|indicated|signalled|signaled|declared|wrote|agreed|decided|knew|thought|hoped|"
     r"expected|believed|asked|whether|emphasi[sz]ed|stressed|speculated|predicted|sure|doubt|"
-    r"reported|announced|argued|claimed|assured|promised|feared|worried|guaranteed|"
+    r"reported|argued|claimed|assured|feared|worried|guaranteed|"
     r"clear|certain|unclear|uncertain|wondered)$")
 _FIRST_PERSON = frozenset({"i", "we", "i'm", "we're", "i've", "we've", "i'd", "we'd", "you", "one",
                            "let's"})
@@ -208,8 +208,6 @@ def epistemic(ctx: Context) -> bool:
     if word.startswith("claim"):
         return ctx.norm(ctx.j) in {"that", "to"} or ctx.norm(ctx.i - 1) in {"it", "was", "is",
                                                                             "been", "being"}
-    if word.startswith("seem"):
-        return True
     return True
 
 
@@ -273,7 +271,7 @@ def reporting_use(ctx: Context) -> bool:
         return False
     # "I think", "we believe": the speaker's own stance (a hedge), not a report of someone else.
     if _subject(ctx) in _FIRST_PERSON and not word.endswith("ed") and word not in {
-            "said", "told", "thought", "wrote", "written", "said"}:
+            "said", "told", "thought", "wrote", "written"}:
         return False
     if word == "said":
         return prev not in {"the", "a", "an", "this", "said", "aforesaid"} and \

@@ -90,8 +90,8 @@ class SourceBook:
 
     def _classify(self, phrase: str) -> tuple[str | None, str, bool]:
         parts = re.split(r"\s+and\s+|\s*,\s*|\s*&\s*", phrase.strip())
-        if len(parts) > 1 and all(self._lookup(p)[0] for p in parts if p.strip()):
-            found = [self._lookup(p) for p in parts if p.strip()]
+        found = [self._lookup(p) for p in parts if p.strip()] if len(parts) > 1 else []
+        if found and all(f[0] for f in found):
             names = list(dict.fromkeys(f[0] for f in found))
             kinds = {f[1] for f in found}
             return " and ".join(names), kinds.pop() if len(kinds) == 1 else "unknown", False

@@ -273,15 +273,9 @@ class NaivePipeline:
 
     @staticmethod
     def _vader():
-        # Built as analysis.sentiment.vader_analyzer() does: NLTK's scorer, vaderSentiment's lexicon.
-        import vaderSentiment
-        from nltk.sentiment.vader import SentimentIntensityAnalyzer, VaderConstants
-        path = Path(vaderSentiment.__file__).resolve().parent / "vader_lexicon.txt"
-        analyzer = SentimentIntensityAnalyzer.__new__(SentimentIntensityAnalyzer)
-        analyzer.lexicon_file = path.read_bytes().decode("utf-8")
-        analyzer.lexicon = analyzer.make_lex_dict()
-        analyzer.constants = VaderConstants()
-        return analyzer
+        # NLTK's scorer with vaderSentiment's lexicon, the kit's reference analyzer.
+        from analysis.sentiment import vader_analyzer
+        return vader_analyzer()
 
     @staticmethod
     def _patterns() -> list[tuple[str, re.Pattern]]:
