@@ -18,11 +18,13 @@ CASES = [json.loads(line) for line in (DATA / "sentence_cases.jsonl").read_text(
 
 def test_gold_file_is_consistent():
     assert len(CASES) >= 120
+    assert len({c["id"] for c in CASES}) == len(CASES)
     for case in CASES:
         pos = 0
         for sentence in case["sentences"]:
-            pos = case["text"].index(sentence, pos) + len(sentence)
-        assert len({c["id"] for c in CASES}) == len(CASES)
+            found = case["text"].find(sentence, pos)
+            assert found >= 0, case["id"]  # gold sentences appear in order in the passage
+            pos = found + len(sentence)
 
 
 def test_boundary_precision_and_recall_on_gold_cases():

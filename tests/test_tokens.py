@@ -187,6 +187,12 @@ def test_punkt_fast_spans_equal_nupunkt(text):
     import nupunkt
     from analysis.punkt_fast import sent_spans as fast_spans
 
+    from analysis import punkt_fast
+
+    # The fast path must be the one compared, not its fallback to nupunkt itself.
+    tokenizer, _ = punkt_fast._model()
+    assert punkt_fast._supported(tokenizer) and tokenizer._uses_decision_engine()
+    assert not tokenizer.EXCL_QUEST_LOWERCASE_CONTINUES
     # nupunkt itself is the independent reference.
     assert fast_spans(text) == nupunkt.sent_spans(text)
 
