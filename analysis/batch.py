@@ -20,6 +20,7 @@ import platform
 import subprocess
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -49,11 +50,19 @@ _FALSE = {"false", "0", "no", "off"}
 
 def notebook_parameters(notebook: str | Path) -> dict:
     """The parameters a notebook declares: name -> {inferred_type_name, default, help}."""
-    import papermill.inspection
     path = Path(notebook)
     if not path.is_file():
         raise ParameterError("notebook does not exist", path=path)
-    return papermill.inspection.inspect_notebook(str(path))
+    stat = path.stat()
+    # Planning and running ask once per notebook and parameter set; papermill parses the whole
+    # notebook each time, so the answer is kept until the file changes.
+    return copy.deepcopy(_inspect_notebook(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _inspect_notebook(path: str, mtime_ns: int, size: int) -> dict:
+    import papermill.inspection
+    return papermill.inspection.inspect_notebook(path)
 
 
 def _allowed(declared: dict) -> str:

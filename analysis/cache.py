@@ -10,6 +10,7 @@ deleted and rebuilt, never trusted.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -45,10 +46,10 @@ def document_keys(docs: pd.DataFrame, options: dict) -> list[str]:
     """The cache key of every document (see the module docstring)."""
     env = json.dumps(_environment_key(options), sort_keys=True)
     cols = [c for c in KEY_METADATA if c in docs.columns]
+    rows = docs[cols].to_numpy(dtype=object).tolist() if cols else [[]] * len(docs)
     keys = []
-    for i, (doc_id, text) in enumerate(zip(docs["doc_id"], docs["text"])):
-        meta = {c: (None if pd.isna(v) else str(v)) for c, v in
-                zip(cols, docs[cols].iloc[i].tolist())} if cols else {}
+    for doc_id, text, values in zip(docs["doc_id"], docs["text"], rows):
+        meta = {c: (None if pd.isna(v) else str(v)) for c, v in zip(cols, values)}
         payload = json.dumps([env, doc_id, hashlib.sha256(text.encode("utf-8")).hexdigest(), meta],
                              sort_keys=True)
         keys.append(hashlib.sha256(payload.encode("utf-8")).hexdigest())
@@ -80,9 +81,10 @@ class ResultCache:
                     tables[name] = None
                     continue
                 path = entry / f"{name}.parquet"
-                if hashlib.sha256(path.read_bytes()).hexdigest() != sums[name]:
+                raw = path.read_bytes()  # read once: the bytes checked are the bytes parsed
+                if hashlib.sha256(raw).hexdigest() != sums[name]:
                     raise ValueError(f"checksum mismatch in {path.name}")
-                tables[name] = pd.read_parquet(path)
+                tables[name] = pd.read_parquet(io.BytesIO(raw))
             return tables
         except (OSError, ValueError, json.JSONDecodeError) as exc:
             log.warning("cache entry %s is corrupted (%s); rebuilding it", entry, exc)

@@ -1,7 +1,7 @@
 """One-call entry points that chain the stages: corpus -> sentences -> tokens -> matches/scores."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,9 @@ class Analysis:
     tokens: pd.DataFrame
     matches: pd.DataFrame
     scores: pd.DataFrame
+    #: What the tables were computed with: ``measures``, ``lexicons`` (replacements by measure),
+    #: ``voices``, ``sources``; methods notes and manifests describe the run from it.
+    options: dict = field(default_factory=dict)
 
     @property
     def sentences_with_scores(self) -> pd.DataFrame:
@@ -147,7 +150,7 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
     else:
         tables = run_engine(docs, options, engine=engine, jobs=jobs, scheduler=scheduler)
     return Analysis(docs, tables["relations"], tables["segments"], tables["sentences"],
-                    tables["tokens"], tables["matches"], tables["scores"])
+                    tables["tokens"], tables["matches"], tables["scores"], options=options)
 
 
 def summarize_path(path: str | Path, *, by=None, **load_options) -> pd.DataFrame:

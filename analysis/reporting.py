@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import __version__
 from .export import ReportOutputs, corpus_fingerprint
-from .groups import label_units
+from .groups import label_units, token_counts
 from .kwic import kwic_for_hits
 from .figures import (plot_category_heatmap, plot_comparison, plot_rates, plot_sentiment,
                       plot_sources)
@@ -71,8 +71,9 @@ def keyness_pair(result: Analysis, *, by: str, target: str = "",
     the most tokens against all others (so any ``group_by`` works without extra parameters)."""
     if target:
         return target, reference or None
-    sizes = result.rates(by=[by]).groupby(by)["tokens"].first().sort_values(ascending=False,
-                                                                             kind="stable")
+    labelled = label_units(token_counts(result.tokens), result.docs, result.segments, [by])
+    # Groups in sorted order first, so that a tie goes to the first label.
+    sizes = labelled.groupby(by)["n_tokens"].sum().sort_values(ascending=False, kind="stable")
     return str(sizes.index[0]), reference or None
 
 
@@ -103,13 +104,25 @@ def evidence_for_findings(result: Analysis, findings: pd.DataFrame, *, by: str,
 
 
 def methods_note(result: Analysis) -> _Html:
-    """Versions of the lexicons and the sentiment model, for the methods section."""
-    from .lexicon import BUNDLED, bundled_lexicon
+    """Versions of the lexicons and the sentiment model that produced ``result``, for the methods
+    section: a replacement lexicon given to ``analyze(lexicons=...)`` is named with its own
+    version and sha256, and measures left out by ``measures=`` are not listed."""
+    from .lexicon import Lexicon, load_lexicon
+    from .measures import MEASURES, _bundled_lexicon_of
+    options = result.options
+    names = list(MEASURES) if options.get("measures") is None else list(options["measures"])
+    replaced = options.get("lexicons") or {}
     items = []
-    for name in BUNDLED:
-        lex = bundled_lexicon(name)
-        items.append(f"<li>{html.escape(lex.name)} {html.escape(lex.version)} "
+    for name in names:
+        source = replaced.get(name, _bundled_lexicon_of(MEASURES[name]))
+        if source is None:
+            items.append(f"<li>{html.escape(name)}: the measure's own function</li>")
+            continue
+        lex = source if isinstance(source, Lexicon) else load_lexicon(source)
+        items.append(f"<li>{html.escape(name)}: {html.escape(lex.name)} {html.escape(lex.version)} "
                      f"(sha256 {lex.sha256[:12]}): {html.escape(str(lex.provenance['citation']))}</li>")
+    if options.get("sources"):
+        items.append(f"<li>sources: {html.escape(Path(options['sources']).name)}</li>")
     model = sentiment_model()
     items.append(f"<li>sentiment: {html.escape(model['implementation'])} (nltk {model['nltk']}), "
                  f"{html.escape(model['lexicon'])}, sentence by sentence</li>")

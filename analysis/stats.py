@@ -111,9 +111,8 @@ def _keys(matches: pd.DataFrame, level: str) -> list[tuple]:
     return sorted(map(tuple, known.to_numpy().tolist()))
 
 
-def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_docs,
-                    force_sentences=False) -> tuple[dict, list]:
-    """Per group: counts per document (or per sentence when the group has few documents)."""
+def _label_counts(docs, segments, sentences, tokens, matches, by, level) -> tuple:
+    """Token counts and hits labelled with their group, and the measure keys in column order."""
     cols = ["measure"] if level == "measure" else ["measure", "category"]
     keys = _keys(matches, level)
     key_index = {k: i for i, k in enumerate(keys)}
@@ -121,6 +120,15 @@ def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_d
     hits = label_units(matches[["doc_id", "sent_id", *cols]], docs, segments, by,
                        sentences=sentences)
     hits["_k"] = [key_index[tuple(r)] for r in hits[cols].to_numpy().tolist()]
+    return toks, hits, keys
+
+
+def _units_by_group(labelled: tuple, by, min_docs, force_sentences=False) -> dict:
+    """Per group: counts per document (or per sentence when the group has few documents).
+
+    ``labelled`` is what :func:`_label_counts` returns.
+    """
+    toks, hits, keys = labelled
     out = {}
     for group, g_toks in toks.groupby(by, sort=True):
         group = group if len(by) > 1 else (group[0] if isinstance(group, tuple) else group)
@@ -143,7 +151,7 @@ def _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_d
         out[label] = _Units(label, "documents" if len(unit_cols) == 1 else "sentences",
                             t.to_numpy().astype(float), H, n_docs,
                             group if isinstance(group, tuple) else (group,))
-    return out, keys
+    return out
 
 
 def _warn_small(units: dict, min_docs: int) -> None:
@@ -173,7 +181,8 @@ def rates_with_ci(docs, segments, sentences, tokens, matches, *, by=("voice",),
     """
     by = _as_list(by)
     _check(n_resamples, confidence, min_docs)
-    units, keys = _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_docs)
+    labelled = _label_counts(docs, segments, sentences, tokens, matches, by, level)
+    units, keys = _units_by_group(labelled, by, min_docs), labelled[2]
     _warn_small(units, min_docs)
     alpha = (1 - confidence) / 2
     rows = []
@@ -268,15 +277,15 @@ def compare_rates(docs, segments, sentences, tokens, matches, *, by=("voice",),
     _check(n_resamples, confidence, min_docs)
     if not isinstance(n_permutations, (int, np.integer)) or n_permutations < 100:
         raise ParameterError("n_permutations must be an integer >= 100", value=n_permutations)
-    by_doc, keys = _units_by_group(docs, segments, sentences, tokens, matches, by, level, min_docs)
+    labelled = _label_counts(docs, segments, sentences, tokens, matches, by, level)
+    by_doc, keys = _units_by_group(labelled, by, min_docs), labelled[2]
     labels = sorted(by_doc)
     if len(labels) < 2:
         raise ParameterError("comparisons need at least two groups", value=labels)
     by_sentence = None
     if any(u.resampling == "sentences" for u in by_doc.values()):
         _warn_small(by_doc, min_docs)
-        by_sentence, _ = _units_by_group(docs, segments, sentences, tokens, matches, by, level,
-                                         min_docs, force_sentences=True)
+        by_sentence = _units_by_group(labelled, by, min_docs, force_sentences=True)
     alpha = (1 - confidence) / 2
     rows = []
     for a_label, b_label in _pairs(labels, versus_rest):

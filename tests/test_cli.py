@@ -61,3 +61,24 @@ def test_evaluate_command_prints_the_scores(capsys):
     assert main(["evaluate", "sentences", str(DATA / "sentence_cases.jsonl")]) == 0
     out = capsys.readouterr().out
     assert "boundary_f1" in out and "182" in out
+
+
+def test_notebook_parameters_are_inspected_once_per_notebook_version(tmp_path, monkeypatch):
+    import shutil
+    import papermill.inspection
+    from analysis import batch
+    notebook = tmp_path / "nb.ipynb"
+    shutil.copy(batch.NOTEBOOK_DIR / batch.DEFAULT_NOTEBOOKS[0], notebook)
+    calls = []
+    real = papermill.inspection.inspect_notebook
+    monkeypatch.setattr(papermill.inspection, "inspect_notebook",
+                        lambda path: calls.append(path) or real(path))
+    first = batch.notebook_parameters(notebook)
+    first["corpus"]["default"] = "mutated by a caller"
+    second = batch.notebook_parameters(notebook)
+    assert len(calls) == 1 and second["corpus"]["default"] != "mutated by a caller"
+    # An edited notebook is inspected again.
+    text = notebook.read_text(encoding="utf-8")
+    notebook.write_text(text.replace('"run_label', '"run_label', 1) + "\n", encoding="utf-8")
+    batch.notebook_parameters(notebook)
+    assert len(calls) == 2
