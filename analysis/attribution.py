@@ -25,10 +25,16 @@ from functools import lru_cache
 
 import pandas as pd
 
+from ._native import load
 from .lexicon import Entry, Lexicon, bundled_lexicon
 from .measures import CompiledLexicon, match_sentence
 from .sources import PRONOUNS, SourceBook, bundled_sources
 from .tokens import split_sentences, tokenize
+
+# Compiled twins (analysis/_native/attrscan.c) of the cue pre-filter scan, find_quotes' loop,
+# _sentences_to_search, the tokenising of the sentences searched (tokens.tokenize) and
+# _source_before; None runs the Python here.
+_native_attrscan = load("attrscan")
 
 __all__ = ["extract_attributions", "find_quotes", "RELATION_COLUMNS"]
 
@@ -149,9 +155,9 @@ def _trie_alternation(trie: dict) -> str:
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
-def _cue_start_pattern(lexicon: Lexicon) -> re.Pattern:
+def _cue_start_pattern(lexicon: Lexicon) -> "_CueScan":
     """A regex over the lowercased document text that matches right before every token where a
-    form of ``lexicon`` could start.
+    form of ``lexicon`` could start (with its compiled twin, see :class:`_CueScan`).
 
     It finds a superset of the starts of ``match_sentence`` hits (context rules are not
     checked), so a sentence without a match cannot hold a cue and need not be tokenised. Each
@@ -165,9 +171,33 @@ def _cue_start_pattern(lexicon: Lexicon) -> re.Pattern:
 
     Returns
     -------
-    The compiled pattern, for :func:`_cue_starts`.
+    The pattern and its twin, for :func:`_cue_starts`.
     """
-    return _forms_pattern(tuple(tuple(words) for entry in lexicon.entries for words in entry.forms))
+    return _cue_scan(tuple(tuple(words) for entry in lexicon.entries for words in entry.forms))
+
+
+class _CueScan:
+    """The cue-start regex of some forms, and their table for ``attrscan.cue_starts`` (made on
+    first use, so that the Python path never needs the compiled module)."""
+
+    __slots__ = ("forms", "pattern", "_table")
+
+    def __init__(self, forms: tuple[tuple[str, ...], ...]) -> None:
+        self.forms = forms
+        self.pattern = _forms_pattern(forms)
+        self._table = None
+
+    def table(self):
+        """The forms compiled by ``attrscan.compile_forms``."""
+        if self._table is None:
+            self._table = _native_attrscan.compile_forms(self.forms)
+        return self._table
+
+
+@lru_cache(maxsize=8)
+def _cue_scan(forms: tuple[tuple[str, ...], ...]) -> _CueScan:
+    """:class:`_CueScan` of the forms, built once per lexicon."""
+    return _CueScan(forms)
 
 
 @lru_cache(maxsize=8)
@@ -182,13 +212,19 @@ def _forms_pattern(forms: tuple[tuple[str, ...], ...]) -> re.Pattern:
     return re.compile(r"\W(?=" + _trie_alternation(trie) + ")")
 
 
-def _cue_starts(pattern: re.Pattern, text: str, quotes: "_Quotes") -> list[int] | None:
+def _cue_starts(scan: _CueScan, text: str, quotes: "_Quotes") -> list[int] | None:
     """Sorted offsets where a cue may start outside quotations; None when ``text`` cannot be
     searched lowercased (a character such as "\u0130" lowercases to two, shifting offsets)."""
-    lowered = " " + text.lower()  # match starts are then offsets of the token in text
-    if len(lowered) != len(text) + 1:
+    if _native_attrscan is not None and "\u03a3" not in text:
+        # It lowercases as it reads; the capital sigma alone lowercases by its neighbours.
+        return _native_attrscan.cue_starts(scan.table(), text, quotes.starts, quotes.ends, True)
+    lowered = text.lower()
+    if len(lowered) != len(text):
         return None
-    return [m.start() for m in pattern.finditer(lowered) if not quotes.covers(m.start())]
+    if _native_attrscan is not None:
+        return _native_attrscan.cue_starts(scan.table(), lowered, quotes.starts, quotes.ends)
+    # With a blank in front, match starts are offsets of the token in text.
+    return [m.start() for m in scan.pattern.finditer(" " + lowered) if not quotes.covers(m.start())]
 
 
 def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]]:
@@ -199,6 +235,18 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
     only when the next paragraph opens with a mark (the news convention for quotes running over
     paragraphs). Any other unbalanced mark is dropped with a logged warning; nothing raises.
     """
+    if _native_attrscan is None:
+        spans, problems = _quote_events(text)
+    else:
+        spans, problems = _native_attrscan.find_quotes(text)
+    if problems:
+        log.warning("%s: %d unbalanced quotation mark(s) ignored (offsets %s)", doc_id or "document",
+                    len(problems), ", ".join(map(str, sorted(problems)[:10])))
+    return spans
+
+
+def _quote_events(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """:func:`find_quotes` before logging: (spans, offsets of ignored marks)."""
     spans: list[tuple[int, int]] = []
     problems: list[int] = []  # offsets of ignored marks, reported once per document
     open_at = None
@@ -238,13 +286,10 @@ def find_quotes(text: str, *, doc_id: str | None = None) -> list[tuple[int, int]
             problems.append(i)
     if open_at is not None:
         problems.append(open_at)
-    if problems:
-        log.warning("%s: %d unbalanced quotation mark(s) ignored (offsets %s)", doc_id or "document",
-                    len(problems), ", ".join(map(str, sorted(problems)[:10])))
-    return spans
+    return spans, problems
 
 
-@dataclass
+@dataclass(slots=True)
 class _Relation:
     kind: str
     cue: tuple[int, int] | None
@@ -256,7 +301,10 @@ class _Relation:
 
 
 def _inside(pos: int, spans) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    for a, b in spans:  # a plain loop: the lists are short, a generator costs more
+        if a <= pos < b:
+            return True
+    return False
 
 
 class _Quotes(list):
@@ -283,6 +331,19 @@ class _Quotes(list):
         k = bisect_left(self.starts, pos)
         return self[k] if k < len(self) and self.starts[k] == pos else None
 
+    def starting_within(self, a: int, b: int) -> list[tuple[int, int]]:
+        """The quotations whose opening mark lies in [a, b), in order."""
+        return self[bisect_left(self.starts, a):bisect_left(self.starts, b)]
+
+    def first_unused(self, a: int, b: int | None, used: set) -> tuple[int, int] | None:
+        """The first quotation not in ``used`` opening in [a, b) (b None: no end)."""
+        for k in range(bisect_left(self.starts, a), len(self)):
+            if b is not None and self.starts[k] >= b:
+                break
+            if self[k] not in used:
+                return self[k]
+        return None
+
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:
     """Strip whitespace, dashes and final , ; : . outside quotation marks ("was “catastrophic”.");
@@ -296,26 +357,47 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 _PREPOSITIONS = frozenset({"of", "in", "at", "for", "with", "from", "on", "about", "by", "familiar",
                            "close", "near", "inside", "outside", "within", "across"})
+# A word that cannot be inside a source phrase, and the words that cannot make one on their own.
+_ENDS_SOURCE = _STOP_BEFORE_SOURCE - _DETERMINER_START - _PREPOSITIONS
+_NOT_SOURCE_WORDS = _STOP_BEFORE_SOURCE | _ADVERBS
 _BOUNDARY = re.compile('[;:()\u2014\u201c\u201d"]')
+_GAP_MARK = re.compile('[;:()\u2014\u201c\u201d",]')  # _BOUNDARY and the comma
 
 
 def _clause_chunks(text: str, toks: list, i: int, floor: int) -> list[tuple[int, int]]:
     """Token index ranges [a, b) of the comma-separated chunks before token i, nearest first;
-    at most the two nearest (all that a source phrase can span)."""
+    at most the two nearest (all that a source phrase can span).
+
+    Walking back from token i over the gaps between the tokens that start at or after ``floor``,
+    a gap holding a :data:`_BOUNDARY` mark ends the walk and a gap holding a comma ends a chunk.
+    Tokens hold none of these marks, so the marks of all those gaps are found with one search
+    over the text they span, and only the gaps holding one are looked at, nearest first.
+    """
+    low = bisect_left(toks, (floor,), 0, i)  # the first token starting at or after floor
     chunks, b = [], i
-    k = i - 1
-    while k >= 0 and toks[k][0] >= floor:
-        if k + 1 < i:
-            gap_start, gap_end = toks[k][1], toks[k + 1][0]
-            if _BOUNDARY.search(text, gap_start, gap_end):
+    if low < i - 1:
+        marks = [m.start() for m in _GAP_MARK.finditer(text, toks[low][1], toks[i - 1][0])]
+        n = len(marks) - 1
+        while n >= 0:
+            # The gap before token g holds marks[n], and maybe more marks before it.
+            g = bisect_left(toks, (marks[n],), low, i)
+            gap_start = toks[g - 1][1]
+            boundary = comma = False
+            while n >= 0 and marks[n] >= gap_start:
+                if text[marks[n]] == ",":
+                    comma = True
+                else:
+                    boundary = True
+                n -= 1
+            if boundary:
+                low = g
                 break
-            if text.find(",", gap_start, gap_end) >= 0:
-                chunks.append((k + 1, b))
+            if comma:
+                chunks.append((g, b))
                 if len(chunks) == 2:
                     return chunks
-                b = k + 1
-        k -= 1
-    chunks.append((k + 1, b))
+                b = g
+    chunks.append((low, b))
     return [c for c in chunks if c[0] < c[1]]
 
 
@@ -332,8 +414,11 @@ def _source_before(text: str, toks: list, i: int, floor: int) -> tuple[int, int]
     "Secretary of State Marco Rubio") and so is an apposition between commas
     ("Anna Voronina, a senior fellow at ..., said").
     """
+    if _native_attrscan is not None:
+        return _native_attrscan.source_before(text, toks, i, floor, _ADVERBS, _ENDS_SOURCE,
+                                              _PREPOSITIONS, _NOT_SOURCE_WORDS)
     k = i - 1
-    while k >= 0 and toks[k][0] >= floor and toks[k][2] in _ADVERBS:
+    while k >= 0 and toks[k][2] in _ADVERBS and toks[k][0] >= floor:
         k -= 1
     if k < 0 or toks[k][0] < floor:
         return None
@@ -344,16 +429,14 @@ def _source_before(text: str, toks: list, i: int, floor: int) -> tuple[int, int]
     # Walk back over the nearest chunk; stop at a word that cannot be inside a noun phrase.
     start = b
     for m in range(b - 1, a - 1, -1):
-        word = toks[m][2]
-        if word in _STOP_BEFORE_SOURCE and word not in _DETERMINER_START and \
-                word not in _PREPOSITIONS:
+        if toks[m][2] in _ENDS_SOURCE:
             break
         start = m
     while start < b and (toks[start][2] in _PREPOSITIONS or toks[start][2] in ("and", "but", "or")):
         start += 1
     if start >= b or b - start > 14:
         return None
-    if all(t[2] in _STOP_BEFORE_SOURCE or t[2] in _ADVERBS for t in toks[start:b]):
+    if all(t[2] in _NOT_SOURCE_WORDS for t in toks[start:b]):
         return None
     # "Name, a senior fellow at X, said": the apposition chunk joins the name before it.
     if start == a and toks[a][2] in ("a", "an", "the") and len(chunks) > 1 and b - a > 1 and \
@@ -392,19 +475,24 @@ def _source_after(text: str, toks: list, j: int, limit: int) -> tuple[int, int] 
     return toks[j][0], end
 
 
+_THAT_LEAD = re.compile(r"\s*[:,]?\s*(?:that\b)?")
+
+
 def _content_after_cue(text: str, toks: list, j: int, cue_word: str, end: int) -> tuple[int, int]:
     """Reported content after the cue: skip "in a statement", an indirect object, "that"."""
     pos = toks[j - 1][1]
     m = _AFTER_CUE_SKIP.match(text, pos, end)
     if m:
         pos = m.end()
-    rest = [t for t in toks if t[0] >= pos and t[1] <= end]
-    if cue_word in _TELL_VERBS and rest:
-        for k, t in enumerate(rest[:7]):
+    if cue_word in _TELL_VERBS:
+        # The tokens from pos that end by end: a run, as tokens are in order.
+        first = bisect_left(toks, (pos,))
+        rest = [t for t in toks[first:first + 7] if t[1] <= end]
+        for t in rest:
             if t[2] in ("that", "about", "of", "to", "on", "how", "what", "whether", "why"):
                 pos = t[1] if t[2] in ("that", "about", "of", "on") else t[0]
                 break
-    m = re.compile(r"\s*[:,]?\s*(?:that\b)?").match(text, pos, end)
+    m = _THAT_LEAD.match(text, pos, end)
     if m:
         pos = m.end()
     return _trim(text, pos, end)
@@ -412,9 +500,11 @@ def _content_after_cue(text: str, toks: list, j: int, cue_word: str, end: int) -
 
 def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
     """Relations whose cue lies in sentence [s, e)."""
+    first = len(rels)  # relations before this one belong to earlier sentences
     taken_end = e  # content of earlier cues ends before a later sentence-final clause
     claimed: list[tuple[int, int]] = []
-    cues = sorted(cues, key=lambda c: toks[c[0]][0])
+    if len(cues) > 1:
+        cues = sorted(cues, key=lambda c: toks[c[0]][0])
     for n, (i, j, entry) in enumerate(cues):
         cs, ce = toks[i][0], toks[j - 1][1]
         cue_word = toks[i][2]
@@ -453,9 +543,11 @@ def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
             claimed.append((min(quote[0], lead_start), max(ce, src[1] if src else ce)))
             continue
         # 2. A quotation right after the cue: X said: “...” / X said “...”.
-        tail = text[ce:e]
-        m = _TO_QUOTE_AFTER_CUE.match(tail)
-        quote = quotes.starting_at(ce + m.end()) if m else None
+        # The quotation must open inside [ce, e) (the pattern ends before its mark).
+        quote = None
+        if quotes.starting_within(ce, e):
+            m = _TO_QUOTE_AFTER_CUE.match(text[ce:e])
+            quote = quotes.starting_at(ce + m.end()) if m else None
         if quote and quote not in used_quotes:
             src = _source_before(text, toks, i, s)
             rest = text[quote[1]:e].strip(" .,!?\n\u201d\"")
@@ -471,15 +563,17 @@ def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
         if _inside(cs, claimed):
             continue
         # 3. Sentence-final attribution: "<content>, the Kremlin press service revealed."
-        final = _sentence_final(text, s, e, toks, i, j, cs, ce)
+        # (Its first test, the length of the tail, is made here: most cues fail it.)
+        final = _sentence_final(text, s, e, toks, i, j, cs, ce) \
+            if len(toks) - j <= _SENTENCE_FINAL_MAX_TAIL else None
         if final:
             src, content = final
-            kind = "mixed" if any(content[0] <= q[0] < content[1] for q in quotes) else "indirect"
+            kind = "mixed" if quotes.starting_within(*content) else "indirect"
             rels.append(_Relation(kind, (cs, ce), stance, src, content))
             claimed.append((content[0], e))
             taken_end = min(taken_end, content[1])
             # Earlier cues in the same sentence must stop before this clause.
-            for rel in rels:
+            for rel in rels[first:]:
                 if rel.content[0] < content[1] <= rel.content[1] and rel.cue and \
                         s <= rel.cue[0] < content[1] and rel is not rels[-1]:
                     rel.content = _trim(text, rel.content[0], min(rel.content[1], content[1]))
@@ -493,14 +587,14 @@ def _sentence_relations(text, s, e, toks, cues, quotes, rels, used_quotes):
             src = _source_before(text, toks, i, s)
         if src is None and not participle:
             continue
-        nxt_cue_clause = _next_sentence_final_start(text, toks, cues[n + 1:], s, e)
+        nxt_cue_clause = _next_sentence_final_start(text, toks, cues[n + 1:], s, e) \
+            if n + 1 < len(cues) else None
         content = _content_after_cue(text, toks, j, cue_word, nxt_cue_clause or e)
         if content[1] - content[0] < 2:
             continue
-        kind = "mixed" if any(content[0] <= q[0] < content[1] for q in quotes) else "indirect"
-        for q in quotes:
-            if content[0] <= q[0] < content[1]:
-                used_quotes.add(q)
+        inside = quotes.starting_within(*content)
+        kind = "mixed" if inside else "indirect"
+        used_quotes.update(inside)
         rels.append(_Relation(kind, (cs, ce), stance, src, content))
         claimed.append(content)
 
@@ -509,6 +603,8 @@ def _cut_at_later_cues(text: str, rels: list, first: int, s: int, e: int) -> Non
     """A report ends where the next report of the same sentence begins:
     "X said A, and he said B" / "X said A, adding that B"."""
     mine = [r for r in rels[first:] if r.cue and s <= r.cue[0] < e]
+    if len(mine) < 2:  # a single report has no later one to stop at
+        return
     for rel in mine:
         later = [r for r in mine if r.cue[0] > rel.cue[1] and rel.content[0] < r.cue[0] < rel.content[1]]
         if not later:
@@ -533,10 +629,11 @@ def _next_sentence_final_start(text, toks, later_cues, s, e) -> int | None:
 
 def _sentence_final(text, s, e, toks, i, j, cs, ce):
     """"<content>, <source> <cue> [tail]." or "<content>, <cue> <source>." -> (source, content)."""
-    tail_tokens = [t for t in toks[j:] if t[1] <= e]
-    if len(tail_tokens) > _SENTENCE_FINAL_MAX_TAIL:
+    # Every token of the sentence ends by e.
+    if len(toks) - j > _SENTENCE_FINAL_MAX_TAIL:
         return None
-    if any(c in text[ce:e] for c in "\u201c\""):
+    tail = text[ce:e]
+    if "\u201c" in tail or '"' in tail:
         return None
     head = text[s:cs]
     comma = max(head.rfind(","), head.rfind("\u201d,"), head.rfind(",\u201d"))
@@ -587,21 +684,29 @@ def _according_to(text, s, e, toks, i, j, quotes) -> _Relation | None:
 
 def _continuations(text, quote, cue, stance, src, e, quotes, used_quotes, rels):
     """The rest of an interrupted quotation: “A,” he said. “B.” / “A,” he said, “B.”"""
-    following = [q for q in quotes if q[0] >= e - 1 and q not in used_quotes]
-    mid = [q for q in quotes if cue[1] < q[0] < e and q not in used_quotes]
-    for q in mid[:1]:
+    following = quotes.first_unused(e - 1, None, used_quotes)
+    q = quotes.first_unused(cue[1] + 1, e, used_quotes)
+    if q is not None:
         if re.fullmatch(r"[^.;!?\u201c\u201d\"]{0,60}[,:]\s*", text[cue[1]:q[0]]):
             rels.append(_Relation("direct", cue, stance, src, q))
             used_quotes.add(q)
             return
     if following:
-        q = following[0]
+        q = following
         gap = text[e:q[0]]
+        line_end = text.find("\n", q[1])
+        if line_end < 0:
+            line_end = len(text)
         # Next sentence is only the quotation, within the same paragraph.
         if gap.strip() == "" and "\n\n" not in gap and \
-                re.fullmatch(r"\s*[.!?]?\s*", text[q[1]:text.find("\n", q[1]) if "\n" in text[q[1]:] else len(text)][:2]):
+                re.fullmatch(r"\s*[.!?]?\s*", text[q[1]:min(line_end, q[1] + 2)]):
             rels.append(_Relation("direct", cue, stance, src, q))
             used_quotes.add(q)
+
+
+# The text before a quotation on its line: "**Name:** ", "Name: " / "**Name:**".
+_LABEL_PREFIX = re.compile(r"\s*(\*\*)?([^*:\n\u201c\u201d\"]{2,80}?)(:)(\*\*)?:?\s*(\*\*)?\s*")
+_BOLD_LABEL_PREFIX = re.compile(r"\s*\*\*([^*\n]{2,80}?)(:)\*\*\s*")
 
 
 def _label_relations(text, quotes, used_quotes, rels):
@@ -611,9 +716,9 @@ def _label_relations(text, quotes, used_quotes, rels):
             continue
         line_start = text.rfind("\n", 0, q[0]) + 1
         prefix = text[line_start:q[0]]
-        m = re.fullmatch(r"\s*(\*\*)?([^*:\n\u201c\u201d\"]{2,80}?)(:)(\*\*)?:?\s*(\*\*)?\s*", prefix)
+        m = _LABEL_PREFIX.fullmatch(prefix)
         if not m:
-            m = re.fullmatch(r"\s*\*\*([^*\n]{2,80}?)(:)\*\*\s*", prefix)
+            m = _BOLD_LABEL_PREFIX.fullmatch(prefix)
             if not m:
                 continue
             name_start = line_start + m.start(1)
@@ -630,7 +735,9 @@ def _label_relations(text, quotes, used_quotes, rels):
 
 def _resolve_pronouns(text: str, rels: list[_Relation], book: SourceBook) -> None:
     """Give every relation its entity; "he"/"she"/"they" take the nearest compatible source."""
-    history: list[tuple[int, tuple]] = []
+    # The resolved relations so far, persons apart from the rest, in the order of their anchors
+    # (relations are visited by anchor): the nearest compatible one is found from the end.
+    history: dict[bool, list[tuple[int, tuple]]] = {True: [], False: []}
     for rel in sorted(rels, key=lambda r: r.content[0] if r.cue is None else r.cue[0]):
         phrase = text[rel.source[0]:rel.source[1]] if rel.source else None
         rel.source_text = phrase
@@ -638,8 +745,8 @@ def _resolve_pronouns(text: str, rels: list[_Relation], book: SourceBook) -> Non
         if key in PRONOUNS and PRONOUNS[key] in ("person", "group"):
             want_person = PRONOUNS[key] == "person"
             anchor = rel.cue[0] if rel.cue else rel.content[0]
-            match = next((res for pos, res in reversed(history)
-                          if pos < anchor and res[0] is not None and res[2] == want_person), None)
+            match = next((res for pos, res in reversed(history[want_person]) if pos < anchor),
+                         None)
             if match is None:
                 match = _mention_before(text, anchor, book, want_person)
             rel.resolved = match or (None, "unknown", want_person)
@@ -647,15 +754,20 @@ def _resolve_pronouns(text: str, rels: list[_Relation], book: SourceBook) -> Non
             rel.resolved = book.classify(phrase)
             if rel.resolved[0] is None and phrase and rel.resolved[1] != "unknown":
                 rel.resolved = (phrase.strip(), rel.resolved[1], rel.resolved[2])
-        if rel.resolved[0] is not None:
-            history.append((rel.cue[0] if rel.cue else rel.content[0], rel.resolved))
+        # Keyed by is_person: a later pronoun asks for it by == (True or False).
+        same_kind = history.get(rel.resolved[2])
+        if rel.resolved[0] is not None and same_kind is not None:
+            same_kind.append((rel.cue[0] if rel.cue else rel.content[0], rel.resolved))
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3}")
 
 
 def _mention_before(text: str, pos: int, book: SourceBook, person: bool):
     """The last alias of a person (or group) mentioned in the 600 characters before pos."""
     window = text[max(0, pos - 600):pos]
     best = None
-    for m in re.finditer(r"[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3}", window):
+    for m in _CAPITALISED_RUN.finditer(window):
         entity, kind, is_person = book.classify(m.group())
         if entity and is_person == person:
             best = (entity, kind, is_person)
@@ -711,6 +823,8 @@ def _sentences_to_search(text: str, sentences: list[tuple[int, int]],
     there differ from the sentence's own first or last token, so such a sentence is always
     searched, every token a possible cue start.
     """
+    if _native_attrscan is not None:
+        return _native_attrscan.sentences_to_search(text, sentences, starts)
     firsts = [s for s, _ in sentences]
     n = len(text)
     # Sentences are nearly always set apart by whitespace, a cheaper test than the regexes.
@@ -725,8 +839,20 @@ def _sentences_to_search(text: str, sentences: list[tuple[int, int]],
     return [(*sentences[k], k in glued) for k in sorted(picked)]
 
 
+def _tokens_at(text: str, s: int, e: int, starts: list[int]) -> tuple[list, list[int]]:
+    """The tokens of sentence [s, e), and the indices of those starting at an offset of the
+    sorted ``starts`` (``attrscan.tokenize_spans`` for one span)."""
+    toks = tokenize(text, s, e)
+    positions = []
+    for pos in starts[bisect_left(starts, s):bisect_left(starts, e)]:
+        k = bisect_left(toks, (pos,))  # the token starting at pos, if any
+        if k < len(toks) and toks[k][0] == pos:
+            positions.append(k)
+    return toks, positions
+
+
 def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
-                        book: SourceBook, cue_pattern: re.Pattern) -> list[_Relation]:
+                        book: SourceBook, cue_pattern: _CueScan) -> list[_Relation]:
     """Relations of one document; ``cue_pattern`` is :func:`_cue_start_pattern` of the cues."""
     quotes = _Quotes(find_quotes(text, doc_id=doc_id))
     starts = _cue_starts(cue_pattern, text, quotes)
@@ -736,23 +862,24 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
         sentences = [(s, e, True) for s, e in split_sentences(text)]
     else:
         sentences = _sentences_to_search(text, split_sentences(text), starts)
-    for s, e, every_token in sentences:
-        toks = tokenize(text, s, e)
+    # Each sentence's tokens, and those starting at an offset of starts. Every hit outside
+    # quotations starts at one of these offsets; a hit inside one would be dropped below and
+    # cannot outrank a hit outside (forms do not span marks).
+    if _native_attrscan is not None:
+        searched = _native_attrscan.tokenize_spans(text, [(s, e) for s, e, _ in sentences],
+                                                   starts or [])
+    else:
+        searched = [_tokens_at(text, s, e, starts or []) for s, e, _ in sentences]
+    for (s, e, every_token), (toks, positions) in zip(sentences, searched):
         if every_token:
             positions = [k for k, t in enumerate(toks) if cue_lexicon.is_candidate(t[2])]
-        else:
-            # Every hit outside quotations starts at one of these offsets; a hit inside one
-            # would be dropped below and cannot outrank a hit outside (forms do not span marks).
-            positions = []
-            for pos in starts[bisect_left(starts, s):bisect_left(starts, e)]:
-                k = bisect_left(toks, (pos,))  # the token starting at pos, if any
-                if k < len(toks) and toks[k][0] == pos:
-                    positions.append(k)
         if not positions:
             continue
-        cues = [(i, j, entry) for i, j, entry, _ in
-                match_sentence(cue_lexicon, text, toks, positions)
-                if not quotes.covers(toks[i][0])]
+        hits = match_sentence(cue_lexicon, text, toks, positions)
+        if every_token:
+            cues = [(i, j, entry) for i, j, entry, _ in hits if not quotes.covers(toks[i][0])]
+        else:  # the offsets in starts are outside quotations already
+            cues = [(i, j, entry) for i, j, entry, _ in hits]
         if cues:
             first = len(rels)
             _sentence_relations(text, s, e, toks, cues, quotes, rels, used)

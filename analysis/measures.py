@@ -12,6 +12,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from ._native import load
 from .errors import ParameterError
 from .lexicon import Entry, Lexicon, bundled_lexicon, load_lexicon
 from .rules import FLIPS, NEGATION_BREAKS, RULES, Context, is_negator, negated_hits
@@ -22,6 +23,9 @@ __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "matc
 MATCH_COLUMNS = ["doc_id", "sent_id", "start", "end", "measure", "category", "term", "matched",
                  "negated", "voice", "lexicon"]
 _KNOWN_VOICES = ("official", "commentary", "reporting", "quoted_other")
+# The compiled gap classifier and token lists (analysis/_native/tokenmatch.c); None when not
+# built, and then the numpy code below runs.
+_native_tokenmatch = load("tokenmatch")
 
 
 class CompiledLexicon:
@@ -157,8 +161,8 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     entries with a flip rule are then relabelled (a negated booster counts as a hedge).
     """
     compiled = _compile(lexicon)
-    return _columns_frame(_lexicon_columns(_TokenIndex(docs, sentences, tokens, segments),
-                                           compiled), docs)
+    index = _TokenIndex(docs, sentences, tokens, segments)
+    return _hits_frame(index, [_lexicon_rows(index, compiled)], docs)
 
 
 def _compile(lexicon: Lexicon | str) -> CompiledLexicon:
@@ -200,6 +204,7 @@ class _TokenIndex:
         self.width = missing + 1
         # Norms for Context tokens as the tokens table holds them (a missing one is NaN).
         self.norm_values = np.array(self.words + [np.nan], dtype=object)
+        self.norm_list = self.norm_values.tolist()
         self.word_series = pd.Series(self.words + [""], dtype=object)
         self.starts = tokens["start"].to_numpy(dtype=np.int64)
         self.ends = tokens["end"].to_numpy(dtype=np.int64)
@@ -214,15 +219,18 @@ class _TokenIndex:
         doc_names = doc_names.tolist()
         first_rows = edges[:-1]
         self.sentence_doc = [doc_names[c] for c in doc_codes[first_rows].tolist()]
+        # The same documents as codes into doc_names (a missing document id reads the last).
+        self.doc_names = doc_names
+        self.sentence_doc_code = doc_codes[first_rows] % max(len(doc_names), 1)
         self.sentence_id = sent_ids[first_rows].astype(np.int64)
-        voices = dict(zip(zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist()),
-                          sentence_voices(sentences, docs, segments)))
-        self.sentence_voice = [voices.get(key) for key in
-                               zip(self.sentence_doc, self.sentence_id.tolist())]
+        self.sentence_voice = _sentence_voice_of(
+            sentences, sentence_voices(sentences, docs, segments), doc_names,
+            doc_codes[first_rows], self.sentence_doc, self.sentence_id)
         self.negator = np.array([is_negator(w) for w in self.words] + [False])[self.codes]
         self._gap_flags(doc_codes, doc_names)
         self._tokens: dict[int, list] = {}
         self._prefix_cache: dict[str, np.ndarray] = {}
+        self._first_letters: tuple | None = None
 
     def _gap_flags(self, doc_codes: np.ndarray, doc_names: list) -> None:
         """Classify the text between each token and the one before it in its sentence:
@@ -231,6 +239,14 @@ class _TokenIndex:
         # A document missing from docs counts as empty here; matching it fails later on its
         # text, as it always did.
         texts = [self.texts.get(name, "") for name in doc_names]
+        if _native_tokenmatch is not None:
+            # The same walk over the gaps in one pass, without whole-corpus temporaries.
+            counts, breaks = _native_tokenmatch.gap_flags(
+                texts, *map(_int64s, (doc_codes, self.starts, self.ends, self.sentence_first)),
+                NEGATION_BREAKS)
+            self.punct_before_count = np.frombuffer(counts, dtype=np.int64)
+            self.break_before = np.frombuffer(breaks, dtype=np.bool_)
+            return
         base = np.concatenate([[0], np.cumsum([len(t) for t in texts], dtype=np.int64)])
         # UTF-32 gives one array element per character, so str offsets index it directly.
         chars = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -249,6 +265,30 @@ class _TokenIndex:
         self.punct_before_count = np.concatenate([[0], np.cumsum(punct)])
         self.break_before = breaks[gap_end] - breaks[gap_start] > 0
 
+    def candidate_codes(self, compiled: CompiledLexicon) -> np.ndarray:
+        """Codes of the norms at which a form of ``compiled`` can start: where
+        :meth:`CompiledLexicon.candidate_mask` holds over :attr:`word_series`.
+
+        The string work (first three letters, words before a possessive 's) is done once per
+        index; each lexicon then only looks up its own words.
+        """
+        if self._first_letters is None:
+            words = self.word_series.tolist()
+            stem_codes, stems = pd.factorize(pd.Series([w[:3] for w in words], dtype=object))
+            possessive = [(c, w[:-2]) for c, w in enumerate(words) if w.endswith("'s")]
+            self._first_letters = (stem_codes, stems.tolist(), possessive)
+        stem_codes, stems, possessive = self._first_letters
+        exact = compiled.exact
+        mask = np.zeros(self.width, dtype=bool)
+        mask[[self.code_of[w] for w in exact if w in self.code_of]] = True
+        # word_series holds "" in the last slot, the code of a missing norm.
+        mask[-1] |= "" in exact
+        for code, base in possessive:
+            mask[code] |= base in exact
+        if compiled.prefix:
+            mask |= np.array([stem in compiled.prefix for stem in stems], dtype=bool)[stem_codes]
+        return np.flatnonzero(mask)
+
     def codes_starting_with(self, stem: str) -> np.ndarray:
         """Codes of the norms that begin with ``stem``."""
         if stem not in self._prefix_cache:
@@ -261,7 +301,12 @@ class _TokenIndex:
         by sentence number (built in one go, kept for the next lexicon)."""
         new = np.asarray([s for s in np.unique(sentences).tolist() if s not in self._tokens],
                          dtype=np.int64)
-        if len(new):
+        if len(new) and _native_tokenmatch is not None:
+            first, stop = self.edges[new], self.edges[new + 1]
+            lists = _native_tokenmatch.token_lists(_int64s(self.starts), _int64s(self.ends),
+                                                   self.codes, self.norm_list, first, stop)
+            self._tokens.update(zip(new.tolist(), lists))
+        elif len(new):
             first, stop = self.edges[new], self.edges[new + 1]
             rows = _ranges(first, stop)
             toks = list(zip(self.starts[rows].tolist(), self.ends[rows].tolist(),
@@ -271,6 +316,60 @@ class _TokenIndex:
                 self._tokens[s] = toks[begin:begin + n]
                 begin += n
         return self._tokens
+
+
+def _sentence_voice_of(sentences: pd.DataFrame, voices: np.ndarray, doc_names: list,
+                       doc_codes: np.ndarray, sentence_doc: list,
+                       sentence_id: np.ndarray) -> list:
+    """The voice of each sentence of a tokens table: that of the row of ``sentences`` with its
+    ``(doc_id, sent_id)`` (the last such row), else None.
+
+    Parameters
+    ----------
+    sentences, voices : the sentences table and the voice of each of its rows.
+    doc_names, doc_codes : the tokens table's document names and, per tokens-table sentence, the
+        code of its document (-1 for a missing one, which reads the last name).
+    sentence_doc, sentence_id : per tokens-table sentence, its document and sentence id.
+    """
+    sent_ids = sentences["sent_id"].to_numpy()
+    fast = (voices.dtype == object and len(doc_names) and sent_ids.dtype.kind in "iu"
+            and sentence_id.dtype.kind in "iu"
+            and pd.api.types.is_string_dtype(sentences["doc_id"].dtype)
+            and all(isinstance(name, str) for name in doc_names))
+    if fast and len(sent_ids) and len(sentence_id):
+        low = min(int(sent_ids.min()), int(sentence_id.min()))
+        span = max(int(sent_ids.max()), int(sentence_id.max())) - low + 1
+        fast = span * (len(doc_names) + 1) < 2 ** 62
+    if not fast:
+        by_key = dict(zip(zip(sentences["doc_id"].tolist(), sent_ids.tolist()), voices))
+        return [by_key.get(key) for key in zip(sentence_doc, sentence_id.tolist())]
+    if not len(sent_ids) or not len(sentence_id):
+        return [None] * len(sentence_id)
+    # Integer keys (document code, sent_id) instead of tuples; str documents compare as the
+    # dict compared them.
+    row_codes, row_names = pd.factorize(sentences["doc_id"])
+    code_of = {name: code for code, name in enumerate(doc_names)}
+    remap = np.array([code_of.get(name, -1) for name in row_names.tolist()] + [-1],
+                     dtype=np.int64)
+    row_doc = remap[row_codes]
+    known = np.flatnonzero(row_doc >= 0)
+    row_keys = row_doc[known] * span + (sent_ids[known].astype(np.int64) - low)
+    wanted = np.where(doc_codes < 0, doc_codes + len(doc_names), doc_codes) * span + (
+        sentence_id.astype(np.int64) - low)
+    order = np.argsort(row_keys, kind="stable")
+    sorted_keys = row_keys[order]
+    # The last row of equal keys, as a dict built in row order keeps.
+    at = np.searchsorted(sorted_keys, wanted, side="right") - 1
+    found = at >= 0
+    found[found] = sorted_keys[at[found]] == wanted[found]
+    out = np.full(len(wanted), None, dtype=object)
+    out[found] = voices[known[order[at[found]]]]
+    return out.tolist()
+
+
+def _int64s(values: np.ndarray) -> np.ndarray:
+    """``values`` as a contiguous int64 array, the buffer the compiled functions read."""
+    return np.ascontiguousarray(values, dtype=np.int64)
 
 
 def _sentence_edges(doc_codes: np.ndarray, sent_ids: np.ndarray) -> np.ndarray:
@@ -286,19 +385,20 @@ def _candidate_pairs(index: _TokenIndex,
                      compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray]:
     """Every (token row, form id) where the form's first word matches, ordered by row and, within
     a row, as :meth:`CompiledLexicon.candidate_ids` lists them."""
-    starting = np.flatnonzero(compiled.candidate_mask(index.word_series))
+    starting = index.candidate_codes(compiled)
     per_word = [compiled.candidate_ids(index.words[c]) for c in starting.tolist()]
     count = np.zeros(index.width, dtype=np.int64)
     count[starting] = [len(ids) for ids in per_word]
     offset = np.zeros(index.width, dtype=np.int64)
     offset[starting] = np.cumsum(count[starting]) - count[starting]
     flat = np.fromiter((f for ids in per_word for f in ids), dtype=np.int64)
-    per_row = count[index.codes]
-    rows = np.flatnonzero(per_row)
-    reps = per_row[rows]
+    # A pass over the corpus with one byte per token; the counts only at the rows found.
+    rows = np.flatnonzero((count > 0)[index.codes])
+    row_codes = index.codes[rows]
+    reps = count[row_codes]
     pair_row = np.repeat(rows, reps)
     rank = np.arange(len(pair_row)) - np.repeat(np.cumsum(reps) - reps, reps)
-    return pair_row, flat[np.repeat(offset[index.codes[rows]], reps) + rank]
+    return pair_row, flat[np.repeat(offset[row_codes], reps) + rank]
 
 
 def _follower_keys(index: _TokenIndex, compiled: CompiledLexicon, k: int) -> np.ndarray:
@@ -318,6 +418,15 @@ def _follower_keys(index: _TokenIndex, compiled: CompiledLexicon, k: int) -> np.
     return np.unique(np.asarray(keys, dtype=np.int64))
 
 
+def _sorted_contains(sorted_values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """np.isin(keys, sorted_values) for sorted ``sorted_values``, by binary search: the keys
+    are many (a pass over the corpus's candidates), the values few."""
+    if not len(sorted_values):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, keys), len(sorted_values) - 1)
+    return sorted_values[at] == keys
+
+
 def _lexicon_hits(index: _TokenIndex,
                   compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All hits of one lexicon over the whole tokens table, as :func:`match_sentence` finds them
@@ -334,7 +443,7 @@ def _lexicon_hits(index: _TokenIndex,
     for k in range(1, int(length.max(initial=1))):
         check = np.flatnonzero(ok & (length > k))
         keys = form[check] * index.width + index.codes[row[check] + k]
-        ok[check] = np.isin(keys, _follower_keys(index, compiled, k))
+        ok[check] = _sorted_contains(_follower_keys(index, compiled, k), keys)
     check = np.flatnonzero(ok & (length > 1))
     ok[check] = (index.punct_before_count[stop[check]]
                  == index.punct_before_count[row[check] + 1])
@@ -375,52 +484,130 @@ def _rules_hold(index: _TokenIndex, compiled: CompiledLexicon, first: np.ndarray
     tokens = index.sentence_tokens(sentence)
     lo = index.sentence_first[first]
     texts, docs, forms = index.texts, index.sentence_doc, compiled.forms
+    # Each form's filter functions, looked up once; None (look up per hit, and fail there, as
+    # before) when a rule is no longer registered.
+    checks = {}
+    for f in np.unique(form).tolist():
+        names = [rule for rule in forms[f][1].rules if rule not in FLIPS]
+        checks[f] = None if any(r not in RULES for r in names) else [RULES[r] for r in names]
     keep = []
     for s, i, j, f, b in zip(sentence.tolist(), first.tolist(), stop.tolist(), form.tolist(),
                              lo.tolist()):
         ctx = Context(texts[docs[s]], tokens[s], i - b, j - b)
-        keep.append(all(RULES[rule](ctx) for rule in forms[f][1].rules if rule not in FLIPS))
+        rules = checks[f]
+        if rules is None:
+            keep.append(all(RULES[rule](ctx) for rule in forms[f][1].rules if rule not in FLIPS))
+            continue
+        for rule in rules:
+            if not rule(ctx):
+                keep.append(False)
+                break
+        else:
+            keep.append(True)
     return keep
 
 
-def _lexicon_columns(index: _TokenIndex, compiled: CompiledLexicon) -> dict[str, list]:
-    """The matches columns (:data:`MATCH_COLUMNS`) of one lexicon, rows in match order."""
+def _lexicon_rows(index: _TokenIndex, compiled: CompiledLexicon) -> dict:
+    """The hits of one lexicon in match order, as token rows and codes, for :func:`_hits_frame`.
+
+    Returns
+    -------
+    dict with ``first``, ``stop`` (each hit is token rows first:stop), ``negated``, ``label``
+    (codes into ``labels``, the ``(measure, category)`` pairs, flipped for a negated hit with a
+    flip rule), ``term`` (codes into ``terms``) and ``lexicon`` (the lexicon's name).
+    """
     lexicon = compiled.lexicon
     first, stop, form = _lexicon_hits(index, compiled)
     negated = negated_hits(first, index.sentence_first[first], index.negator, index.break_before)
-    plain, flipped = [], []
+    labels: dict[tuple, int] = {}
+    terms: dict[str, int] = {}
+    plain, flipped, term = [], [], []
     for _, entry in compiled.forms:
         label = (lexicon.measure, entry.category)
-        plain.append(label)
+        plain.append(labels.setdefault(label, len(labels)))
         for rule in entry.rules:
             if rule in FLIPS:
                 label = FLIPS[rule]
-        flipped.append(label)
-    labels = [(flipped if neg else plain)[f] for f, neg in zip(form.tolist(), negated.tolist())]
-    sentence = index.sentence_of[first].tolist()
-    doc_id = [index.sentence_doc[s] for s in sentence]
-    start, end = index.starts[first].tolist(), index.ends[stop - 1].tolist()
-    texts = index.texts
-    # Numbers and flags as arrays (the dtypes the frame gives them anyway), the rest as lists.
-    return {
-        "doc_id": doc_id,
-        "sent_id": index.sentence_id[index.sentence_of[first]],
-        "start": index.starts[first],
-        "end": index.ends[stop - 1],
-        "measure": [m for m, _ in labels],
-        "category": [c for _, c in labels],
-        "term": [compiled.forms[f][1].term for f in form.tolist()],
-        "matched": [texts[d][a:b] for d, a, b in zip(doc_id, start, end)],
-        "negated": negated,
-        "voice": [index.sentence_voice[s] for s in sentence],
-        "lexicon": [lexicon.name] * len(first),
-    }
+        flipped.append(labels.setdefault(label, len(labels)))
+        term.append(terms.setdefault(entry.term, len(terms)))
+    plain, flipped, term = (np.array(codes + [0], dtype=np.int64) for codes in
+                            (plain, flipped, term))
+    return {"first": first, "stop": stop, "negated": negated,
+            "label": np.where(negated, flipped[form], plain[form]), "labels": list(labels),
+            "term": term[form], "terms": list(terms), "lexicon": lexicon.name}
 
 
-def _concat_columns(parts: list[dict]) -> dict:
-    """The columns of several :func:`_lexicon_columns` results, one after the other."""
-    return {c: (np.concatenate([p[c] for p in parts]) if isinstance(parts[0][c], np.ndarray)
-                else [v for p in parts for v in p[c]]) for c in MATCH_COLUMNS}
+def _hits_frame(index: _TokenIndex, parts: list[dict], docs: pd.DataFrame) -> pd.DataFrame:
+    """The matches table (:data:`MATCH_COLUMNS`) of the hits of one or more lexicons on one index
+    (:func:`_lexicon_rows` results, in lexicon order): the frame :func:`_matches_frame` makes
+    from the same rows.
+
+    The sort runs on integer keys and the string columns are taken from their few distinct
+    values by code, instead of sorting and converting a Python string per hit and column.
+    """
+    if not sum(len(part["first"]) for part in parts):
+        return _matches_frame([], docs)
+    first = np.concatenate([part["first"] for part in parts])
+    stop = np.concatenate([part["stop"] for part in parts])
+    labels = [label for part in parts for label in part["labels"]]
+    terms = [term for part in parts for term in part["terms"]]
+    label = np.concatenate(_shifted([part["label"] for part in parts],
+                                    [len(part["labels"]) for part in parts]))
+    term = np.concatenate(_shifted([part["term"] for part in parts],
+                                   [len(part["terms"]) for part in parts]))
+    lexicon = np.repeat(np.arange(len(parts)), [len(part["first"]) for part in parts])
+    sentence = index.sentence_of[first]
+    doc = index.sentence_doc_code[sentence]
+    start, end = index.starts[first], index.ends[stop - 1]
+    measures, categories = [m for m, _ in labels], [c for _, c in labels]
+    if all(isinstance(v, str) for v in measures + categories + terms):
+        # _sorted_matches' order: document order (NaN, a document not in docs, last), start,
+        # end, then the strings, which sort by code point as Python sorts them; stable.
+        order_of = {d: i for i, d in enumerate(docs["doc_id"])}
+        doc_rank = np.array([order_of.get(d, len(order_of)) for d in index.doc_names],
+                            dtype=np.int64)
+        order = np.lexsort((_ranks(terms)[term], _ranks(categories)[label],
+                            _ranks(measures)[label], end, start,
+                            doc_rank[doc] if len(doc_rank) else doc))
+    else:
+        order = None
+    rows = np.arange(len(first)) if order is None else order
+    doc, sentence, start, end = doc[rows], sentence[rows], start[rows], end[rows]
+    texts, names = index.texts, index.doc_names
+    start_list, end_list = start.tolist(), end.tolist()
+    frame = pd.DataFrame({
+        "doc_id": _by_code(names, doc),
+        "sent_id": index.sentence_id[sentence],
+        "start": start,
+        "end": end,
+        "measure": _by_code(measures, label[rows]),
+        "category": _by_code(categories, label[rows]),
+        "term": _by_code(terms, term[rows]),
+        "matched": [texts[names[d]][a:b] for d, a, b in zip(doc.tolist(), start_list, end_list)],
+        "negated": np.concatenate([part["negated"] for part in parts])[rows].astype(bool),
+        "voice": [index.sentence_voice[s] for s in sentence.tolist()],
+        "lexicon": _by_code([part["lexicon"] for part in parts], lexicon[rows]),
+    }, columns=MATCH_COLUMNS)
+    # The numbers are int64 already (the index holds them so).
+    return frame if order is not None else _sorted_matches(frame, docs)
+
+
+def _shifted(codes: list[np.ndarray], sizes: list[int]) -> list[np.ndarray]:
+    """Codes into several tables as codes into their concatenation."""
+    offsets = np.cumsum([0] + sizes[:-1])
+    return [c + int(o) for c, o in zip(codes, offsets)]
+
+
+def _ranks(values: list[str]) -> np.ndarray:
+    """Each value's place in sorted order (equal values, equal places)."""
+    place = {v: k for k, v in enumerate(sorted(set(values)))}
+    return np.array([place[v] for v in values] + [0], dtype=np.int64)
+
+
+def _by_code(values: list, codes: np.ndarray):
+    """The column a list ``[values[c] for c in codes]`` would give, taken from the values'
+    column (the same dtype: pandas infers it from the kinds of values present)."""
+    return pd.Series(values).array.take(codes)
 
 
 def _matches_frame(rows: list, docs: pd.DataFrame) -> pd.DataFrame:
@@ -482,12 +669,12 @@ def match_measures(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataF
         compiled = _compile(lexicon)
         if index is None:
             index = _TokenIndex(docs, sentences, tokens, segments)
-        parts.append(_lexicon_columns(index, compiled))
+        parts.append(_lexicon_rows(index, compiled))
     if all(isinstance(p, dict) for p in parts):
         # The same rows as a frame per lexicon, concatenated and sorted again: within a lexicon
         # the sort keys are unique, so only the lexicon order breaks ties, as here.
-        return _columns_frame(_concat_columns(parts), docs)
-    frames = [_columns_frame(p, docs) if isinstance(p, dict) else p for p in parts]
+        return _hits_frame(index, parts, docs)
+    frames = [_hits_frame(index, [p], docs) if isinstance(p, dict) else p for p in parts]
     frames = [p for p in frames if len(p)]
     if not frames:
         return _matches_frame([], docs)

@@ -12,6 +12,12 @@ context itself: a period after a plain word ("said. The"). Punkt's rule for it (
 begins no known collocation ends the sentence; anything else is left to nupunkt. The spans are
 identical to ``nupunkt.sent_spans``.
 
+When built, analysis/_native/sentsplit.c runs the scan, the slicing loop and the realignment
+(the Python below is its reference twin) and calls back here only for the decisions: the memo of
+the plain rule, the rule on a miss, and nupunkt's decision on any other context. It re-states
+nupunkt 0.8's candidate pattern, closing characters, enumerator and realignment patterns as
+character tests, so it runs only while the tokenizer's own are those (``_restated_by_native``).
+
 Provenance: the slicing loop and realignment are re-stated from nupunkt 0.8 (MIT licence,
 ``PunktSentenceTokenizer._slices_from_text``, ``_realign_boundaries``, ``tokenize_with_spans``);
 the candidate scan, abbreviations, collocations, realignment pattern and every other decision
@@ -27,7 +33,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["sent_spans"]
+from ._native import load
+
+__all__ = ["sent_spans", "native_deciders"]
+
+# The compiled twin of the scan, slicing and realignment below (None when not built).
+_native_sentsplit = load("sentsplit")
 
 # A plain candidate word: two or more ASCII letters and the period (no digits, quotes or
 # brackets; one letter would be an initial). Punkt reads it as one token whose type is its
@@ -43,8 +54,9 @@ def _model():
     return nupunkt._get_default_model(), is_abbreviation
 
 
-# The decider built for nupunkt's current decision function (one slot: one model in use).
-_DECIDER: list = [None, None]
+# The decider built for nupunkt's current decision function (one slot: one model in use), and
+# the pieces of it the compiled scan calls: (plain-rule memo, plain rule, nupunkt's decide).
+_DECIDER: list = [None, None, None]
 _PLAIN_MEMO_SIZE = 65536
 
 
@@ -94,7 +106,7 @@ def _decider(tokenizer, is_abbreviation):
             return True
         return decide(context)
 
-    _DECIDER[:] = [decide, contains_sentbreak]
+    _DECIDER[:] = [decide, contains_sentbreak, (plain_breaks, breaks_plainly, decide)]
     return contains_sentbreak
 
 
@@ -163,6 +175,59 @@ def _supported(tokenizer) -> bool:
     return all(hasattr(tokenizer, name) for name in _PRIVATE_API)
 
 
+def _fast_path_applies(tokenizer) -> bool:
+    """Whether the re-stated loop covers this tokenizer's configuration."""
+    return _supported(tokenizer) and not tokenizer.EXCL_QUEST_LOWERCASE_CONTINUES \
+        and tokenizer._uses_decision_engine()
+
+
+# What the compiled scan re-states as fixed character tests (nupunkt 0.8.0's own): class
+# attributes and methods of the tokenizer, and the language variables behind its patterns.
+_RESTATED_METHODS = ("_match_potential_end_contexts", "_is_line_start_enumerator")
+_RESTATED_CONSTANTS = ("_RE_LINE_ENUMERATOR", "_CLOSING_CHARS", "_SENT_END_CHARS", "_RE_LAST_WS")
+
+
+@lru_cache(maxsize=1)
+def _default_period_context() -> str:
+    """The period-context pattern of nupunkt's default language variables."""
+    from nupunkt.core.language_vars import PunktLanguageVars
+    return PunktLanguageVars().period_context_pattern.pattern
+
+
+def _restated_by_native(tokenizer) -> bool:
+    """Whether the compiled scan's fixed character tests are this tokenizer's own (a customised
+    subclass or language variables run the Python loop, which reads them at run time)."""
+    from nupunkt.core.language_vars import PunktLanguageVars
+    from nupunkt.tokenizers.sentence_tokenizer import PunktSentenceTokenizer
+    lang = tokenizer._lang_vars
+    return (type(lang) is PunktLanguageVars
+            and lang.sent_end_chars == frozenset(".?!")
+            and lang.re_boundary_realignment is PunktLanguageVars.re_boundary_realignment
+            and lang.period_context_pattern.pattern == _default_period_context()
+            and all(getattr(type(tokenizer), name) is getattr(PunktSentenceTokenizer, name)
+                    and name not in vars(tokenizer) for name in _RESTATED_METHODS)
+            and all(getattr(tokenizer, name) is getattr(PunktSentenceTokenizer, name)
+                    for name in _RESTATED_CONSTANTS))
+
+
+def native_deciders() -> tuple | None:
+    """What the compiled splitter decides candidates with, or None where it does not apply.
+
+    Returns
+    -------
+    ``(plain_memo, breaks_plainly, decide)``: the memo of the plain-word rule by candidate word,
+    the rule itself (filling the memo), and nupunkt's memoised decision on a context; None when
+    the module is not built or the tokenizer's configuration needs nupunkt itself.
+    """
+    if _native_sentsplit is None:
+        return None
+    tokenizer, is_abbreviation = _model()
+    if not _fast_path_applies(tokenizer) or not _restated_by_native(tokenizer):
+        return None
+    _decider(tokenizer, is_abbreviation)
+    return _DECIDER[2]
+
+
 def sent_spans(text: str) -> list[tuple[int, int]]:
     """Contiguous sentence spans of ``text``, as ``nupunkt.sent_spans(text)`` gives them.
 
@@ -177,11 +242,13 @@ def sent_spans(text: str) -> list[tuple[int, int]]:
     if not text:
         return []
     tokenizer, is_abbreviation = _model()
-    if not _supported(tokenizer) or tokenizer.EXCL_QUEST_LOWERCASE_CONTINUES \
-            or not tokenizer._uses_decision_engine():
+    if not _fast_path_applies(tokenizer):
         # Configurations the re-stated loop does not cover.
         return [span for _, span in tokenizer.tokenize_with_spans(text)]
-    slices = _slices(text, tokenizer, _decider(tokenizer, is_abbreviation))
+    contains_sentbreak = _decider(tokenizer, is_abbreviation)
+    if _native_sentsplit is not None and _restated_by_native(tokenizer):
+        return _native_sentsplit.sent_spans(text, *_DECIDER[2])
+    slices = _slices(text, tokenizer, contains_sentbreak)
     realign_match = tokenizer._lang_vars.re_boundary_realignment.match
     starts = []
     shift = 0  # how far the previous realignment moved this sentence's start

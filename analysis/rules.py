@@ -270,8 +270,9 @@ def reporting_use(ctx: Context) -> bool:
                                                                                    "can"}):
         return False
     # "I think", "we believe": the speaker's own stance (a hedge), not a report of someone else.
-    if _subject(ctx) in _FIRST_PERSON and not word.endswith("ed") and word not in {
-            "said", "told", "thought", "wrote", "written"}:
+    # The subject search last: the word alone settles most hits ("said", "-ed" forms).
+    if not word.endswith("ed") and word not in {"said", "told", "thought", "wrote", "written"} \
+            and _subject(ctx) in _FIRST_PERSON:
         return False
     if word == "said":
         return prev not in {"the", "a", "an", "this", "said", "aforesaid"} and \

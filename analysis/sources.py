@@ -29,6 +29,8 @@ _NOT_NAMES = frozenset("everything nothing something anything everyone everybody
                        "first second third finally also then now today".split())
 _LEADING = re.compile(r"^(?:both|the|a|an|his|her|its|their)\s+", re.IGNORECASE)
 _WORD = re.compile(r"[\w@][\w.'\u2019\-]*")
+_COORDINATION = re.compile(r"\s+and\s+|\s*,\s*|\s*&\s*")  # "Putin and Trump", "A, B & C"
+_CONTRACTION = re.compile(r"\w+'(?:ve|m|d|re|ll|s)")  # "they've", "it's": never a name
 _MEMO_LIMIT = 100_000  # classified phrases kept per SourceBook
 
 
@@ -61,15 +63,26 @@ class SourceBook:
     sha256: str
     # classify() is pure and sees the same phrases (speaker labels, repeated names) many times.
     _classified: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    # No stretch of a phrase longer than the longest alias can be an alias.
-    _longest_alias: int = field(default=0, init=False, repr=False, compare=False)
+    # The word counts of the aliases starting with each word, longest first: a phrase is looked
+    # up only at its words that start an alias, and only for those lengths.
+    _alias_lengths: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    # The role-word patterns, compiled once (looking them up by their word tuples hashes them).
+    _role_patterns: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_longest_alias",
-                           max((len(key.split()) for key in self.aliases), default=0))
+        lengths: dict[str, set] = {}
+        for key in self.aliases:
+            words = key.split()
+            if words:
+                lengths.setdefault(words[0], set()).add(len(words))
+        object.__setattr__(self, "_alias_lengths",
+                           {word: sorted(found, reverse=True) for word, found in lengths.items()})
+        object.__setattr__(self, "_role_patterns",
+                           {"official": _role_regex(self.official_words),
+                            "non_official": _role_regex(self.non_official_words)})
 
     def _role_regex(self, which: str) -> re.Pattern:
-        return _role_regex(self.official_words if which == "official" else self.non_official_words)
+        return self._role_patterns["official" if which == "official" else "non_official"]
 
     def classify(self, phrase: str | None) -> tuple[str | None, str, bool]:
         """Normalise a source phrase.
@@ -89,7 +102,7 @@ class SourceBook:
         return found
 
     def _classify(self, phrase: str) -> tuple[str | None, str, bool]:
-        parts = re.split(r"\s+and\s+|\s*,\s*|\s*&\s*", phrase.strip())
+        parts = _COORDINATION.split(phrase.strip())
         found = [self._lookup(p) for p in parts if p.strip()] if len(parts) > 1 else []
         if found and all(f[0] for f in found):
             names = list(dict.fromkeys(f[0] for f in found))
@@ -110,15 +123,17 @@ class SourceBook:
                 return entity or head.strip(), kind, person
         key = _key(_LEADING.sub("", phrase.strip()))
         words = key.split()
-        best = None
-        for n in range(min(len(words), self._longest_alias), 0, -1):  # the longest alias wins
-            for i in range(len(words) - n + 1):
-                cand = " ".join(words[i:i + n])
-                if cand in self.aliases:
-                    best = cand
+        # The longest alias wins, then the first of the longest.
+        best, best_length = None, 0
+        for i, word in enumerate(words):
+            for length in self._alias_lengths.get(word, ()):
+                if length <= best_length:
                     break
-            if best:
-                break
+                if i + length <= len(words):
+                    cand = " ".join(words[i:i + length])
+                    if cand in self.aliases:
+                        best, best_length = cand, length
+                        break
         if best:
             entity, kind = self.aliases[best]
             return entity, kind, best in self.persons
@@ -126,7 +141,7 @@ class SourceBook:
             return None, "non-official", False
         if self._role_regex("official").search(key):
             return None, "official", False
-        if key in PRONOUNS or key in _NOT_NAMES or re.fullmatch(r"\w+'(?:ve|m|d|re|ll|s)", key):
+        if key in PRONOUNS or key in _NOT_NAMES or _CONTRACTION.fullmatch(key):
             return None, "unknown", False
         capitalised = [w for w in _WORD.findall(phrase) if w[:1].isupper()]
         if capitalised and len(capitalised) == len(_WORD.findall(

@@ -11,6 +11,9 @@ Sentence splitting runs in two passes, both offline:
 A sentence never crosses a segment boundary: when segments (voices) are given, each segment is
 split on its own, so that every sentence belongs to exactly one speaker.
 
+Both passes and the repairs run in C when analysis/_native/sentsplit.c is built; the Python
+functions below are its reference twin (tests/test_native_sentsplit.py asserts they agree).
+
 References
 ----------
 Kiss, T., & Strunk, J. (2006). Unsupervised multilingual sentence boundary detection.
@@ -22,12 +25,17 @@ import re
 from bisect import bisect_right
 from contextlib import contextmanager
 from contextvars import ContextVar
-from itertools import accumulate
+from itertools import accumulate, chain
 
 import numpy as np
 import pandas as pd
 
-from .punkt_fast import sent_spans
+from ._native import load
+from .punkt_fast import native_deciders, sent_spans
+
+# The compiled twin of split_sentences and _unit_sentences (None when not built: the Python
+# below runs).
+_native_sentsplit = load("sentsplit")
 
 __all__ = ["split_sentences", "tokenize", "sentences_table", "tokens_table", "TOKEN_PATTERN",
            "normalise_token", "sentence_memo"]
@@ -252,6 +260,9 @@ def _repair(unit: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _unit_sentences(unit: str) -> tuple[tuple[int, int], ...]:
     """Sentences of one layout unit as trimmed (start, end) offsets into ``unit``."""
+    deciders = _native_deciders()
+    if deciders is not None:
+        return _native_sentsplit.unit_sentences(unit, *deciders)
     if not unit or unit.isspace():
         return ()
     if _PUNKT_CANDIDATE.search(unit) is None:
@@ -318,7 +329,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     whitespace-only stretches produce no sentence.
     """
     end = len(text) if end is None else end
-    memo = _MEMO.get()
+    return _split(text, start, end, _MEMO.get(), _native_deciders())
+
+
+def _native_deciders() -> tuple | None:
+    """The compiled splitter's deciders (punkt_fast.native_deciders), None when it is not built."""
+    return None if _native_sentsplit is None else native_deciders()
+
+
+def _split(text: str, start: int, end: int, memo: tuple[dict, dict] | None,
+           deciders: tuple | None) -> list[tuple[int, int]]:
+    """split_sentences with the memo and the compiled splitter's deciders (or None) given, so a
+    caller splitting many spans looks them up once."""
+    if deciders is not None and 0 <= start <= end <= len(text):
+        # The compiled twin of the loop below and of everything it calls (same memo tables).
+        units, paragraphs = (None, None) if memo is None else memo
+        return _native_sentsplit.split_sentences(text, start, end, units, paragraphs, deciders,
+                                                 _HARD_LINE_START.match, _OPEN_ENDINGS)
     spans = []
     para_start = start
     # Blank lines end paragraphs; each paragraph is then cut into layout units on its own.
@@ -330,6 +357,18 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if match is not None:
             para_start = match.end()
     return spans
+
+
+def _sentence_texts(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """``[text[s:e] for s, e in spans]``, in C when the compiled splitter is built."""
+    if _native_sentsplit is None:
+        return [text[s:e] for s, e in spans]
+    return _native_sentsplit.sentence_texts(text, spans)
+
+
+# The compiled tokenizer (analysis/_native/tokenmatch.c), twin of _sentence_tokens; None when not
+# built, and then the Python code below runs.
+_native_tokenmatch = load("tokenmatch")
 
 
 def normalise_token(token: str) -> str:
@@ -411,32 +450,49 @@ def sentences_table(docs: pd.DataFrame, segments: pd.DataFrame | None = None) ->
     order = {d: i for i, d in enumerate(docs["doc_id"])}
     segs = segments.sort_values(["doc_id", "start"], kind="stable")
     segs = segs[segs["doc_id"].notna()]  # as groupby, which drops missing keys
-    doc_ids, seg_ids = segs["doc_id"].tolist(), segs["seg_id"].tolist()
+    doc_ids, seg_ids = segs["doc_id"].tolist(), segs["seg_id"].to_numpy()
     seg_starts, seg_ends = segs["start"].tolist(), segs["end"].tolist()
+    memo, deciders = _MEMO.get(), _native_deciders()
     blocks = []
     # Sorted by doc_id, so each document is one run of rows.
     for first, stop in _runs(doc_ids):
         doc_id = doc_ids[first]
         text = texts[doc_id]
-        spans, seg_col = [], []
+        spans, counts = [], []
         for k in range(first, stop):
-            found = split_sentences(text, int(seg_starts[k]), int(seg_ends[k]))
+            found = _split(text, int(seg_starts[k]), int(seg_ends[k]), memo, deciders)
             spans.extend(found)
-            seg_col.extend([seg_ids[k]] * len(found))
-        blocks.append((order[doc_id], doc_id, spans, seg_col))
+            counts.append(len(found))
+        if spans:
+            blocks.append((order[doc_id], doc_id, spans, first, counts))
     blocks.sort(key=lambda block: block[0])
-    columns = {name: [] for name in ("doc_id", "sent_id", "seg_id", "start", "end", "text")}
-    for _, doc_id, spans, seg_col in blocks:
-        text = texts[doc_id]
-        columns["doc_id"].extend([doc_id] * len(spans))
-        columns["sent_id"].extend(range(len(spans)))
-        columns["seg_id"].extend(seg_col)
-        columns["start"].extend([s for s, _ in spans])
-        columns["end"].extend([e for _, e in spans])
-        columns["text"].extend([text[s:e] for s, e in spans])
-    frame = pd.DataFrame(columns) if columns["doc_id"] else pd.DataFrame([], columns=list(columns))
-    return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "start": np.int64,
-                         "end": np.int64})
+    names = ["doc_id", "sent_id", "seg_id", "start", "end", "text"]
+    if not blocks:
+        frame = pd.DataFrame([], columns=names)
+    else:
+        # Columns built whole (numpy offsets, one doc_id entry per document and one seg_id per
+        # segment taken per row): converting per-row Python lists is most of the time otherwise.
+        sizes = np.array([len(block[2]) for block in blocks], dtype=np.int64)
+        total = int(sizes.sum())
+        bounds = np.fromiter(chain.from_iterable(chain.from_iterable(
+            block[2] for block in blocks)), dtype=np.int64, count=2 * total)
+        text_col = []
+        for _, doc_id, spans, _, _ in blocks:
+            text_col.extend(_sentence_texts(texts[doc_id], spans))
+        block_rows = np.repeat(np.arange(len(blocks)), sizes)
+        segment_rows = np.repeat(
+            np.concatenate([np.arange(first, first + len(counts)) for _, _, _, first, counts
+                            in blocks]),
+            np.concatenate([counts for *_, counts in blocks]))
+        frame = pd.DataFrame({
+            "doc_id": pd.Series([block[1] for block in blocks]).array.take(block_rows),
+            "sent_id": np.arange(total, dtype=np.int64) - (np.cumsum(sizes) - sizes)[block_rows],
+            "seg_id": seg_ids[segment_rows],
+            "start": bounds[0::2], "end": bounds[1::2], "text": text_col})
+    int_columns = ["sent_id", "seg_id", "start", "end"]
+    if all(frame[name].dtype == np.int64 for name in int_columns):
+        return frame
+    return frame.astype(dict.fromkeys(int_columns, np.int64))
 
 
 def _document_tokens(text: str, starts: np.ndarray, ends: np.ndarray):
@@ -503,37 +559,77 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     sent_ends = sentences["end"].to_numpy(dtype=np.int64)
     run_docs, run_sizes, words = [], [], []
     rows_parts, start_parts, end_parts, tok_parts = [], [], [], []
+    # Compiled: the interner collects the token columns of all runs, each token a code into
+    # interner.words, the distinct token texts, so strings are built (and lowercased below) once
+    # per distinct text instead of once per token.
+    interner = None if _native_tokenmatch is None else _native_tokenmatch.Interner()
+    if interner is not None:
+        sent_starts, sent_ends = np.ascontiguousarray(sent_starts), np.ascontiguousarray(sent_ends)
     for first, stop in _runs(doc_ids):
         text = texts[doc_ids[first]]
         run_starts, run_ends = sent_starts[first:stop], sent_ends[first:stop]
+        run_docs.append(doc_ids[first])
+        if interner is not None:
+            run_sizes.append(interner.scan(text, run_starts, run_ends, first))
+            continue
         found = _document_tokens(text, run_starts, run_ends)
         if found is None:
             found = _sentence_tokens(text, run_starts, run_ends)
         rows, starts, ends, run_words = found
-        run_docs.append(doc_ids[first])
         run_sizes.append(len(run_words))
         rows_parts.append(rows + first)
         start_parts.append(starts)
         end_parts.append(ends)
         tok_parts.append(np.arange(len(run_words), dtype=np.int64))
         words.extend(run_words)
-    if not words:
+
+    def strings(values: list, codes: np.ndarray):
+        """The column pandas infers from ``[values[c] for c in codes]``, built from the values
+        and codes: Arrow's buffers filled directly for strings, else a take by code."""
+        if values and all(isinstance(v, str) for v in values):
+            # All strings: the dtype pandas infers for any one of them.
+            dtype = pd.Series(values[:1]).dtype
+            if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+                import pyarrow as pa
+                offsets, data = _native_tokenmatch.gather_utf8(values, codes)
+                column = pa.LargeStringArray.from_buffers(len(codes), pa.py_buffer(offsets),
+                                                          pa.py_buffer(data))
+                return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
+        return pd.Series(values).array.take(codes)
+
+    if not sum(run_sizes):
         frame = pd.DataFrame([], columns=["doc_id", "sent_id", "seg_id", "tok_id", "start",
                                           "end", "text"])
     else:
-        rows = np.concatenate(rows_parts)
-        # Taking from one entry per run is far cheaper than converting a string per token.
-        doc_col = pd.Series(run_docs).array.take(np.repeat(np.arange(len(run_docs)), run_sizes))
+        run_of = np.repeat(np.arange(len(run_docs)), run_sizes)
+        if interner is None:
+            rows, starts, ends = (np.concatenate(parts) for parts in
+                                  (rows_parts, start_parts, end_parts))
+            tok_ids = np.concatenate(tok_parts)
+            text_col = words
+            # Taking from one entry per run is far cheaper than converting a string per token.
+            doc_col = pd.Series(run_docs).array.take(run_of)
+        else:
+            rows, starts, ends, tok_ids, codes = (np.frombuffer(column, dtype=np.int64)
+                                                  for column in interner.columns())
+            distinct = interner.words
+            text_col = strings(distinct, codes)
+            doc_col = strings(run_docs, run_of)
         frame = pd.DataFrame({"doc_id": doc_col,
                               "sent_id": sentences["sent_id"].to_numpy()[rows],
                               "seg_id": sentences["seg_id"].to_numpy()[rows],
-                              "tok_id": np.concatenate(tok_parts),
-                              "start": np.concatenate(start_parts),
-                              "end": np.concatenate(end_parts),
-                              "text": words})
+                              "tok_id": tok_ids,
+                              "start": starts,
+                              "end": ends,
+                              "text": text_col})
     # One vectorised pass instead of a Python call per token. This is pandas' (Arrow's)
     # lowercasing, kept for identical tables; on rare characters (a Greek final sigma, a dotted
-    # capital I) it differs from normalise_token.
-    frame["norm"] = frame["text"].str.lower().str.replace("\u2019", "'", regex=False)
+    # capital I) it differs from normalise_token. It maps each string on its own, so with codes
+    # the distinct texts are lowercased and taken by code.
+    if interner is None or not len(frame):
+        frame["norm"] = frame["text"].str.lower().str.replace("\u2019", "'", regex=False)
+    else:
+        norms = pd.Series(distinct).str.lower().str.replace("\u2019", "'", regex=False)
+        frame["norm"] = strings(norms.tolist(), codes)
     return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "tok_id": np.int64,
                          "start": np.int64, "end": np.int64})

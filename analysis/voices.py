@@ -18,11 +18,16 @@ import re
 import numpy as np
 import pandas as pd
 
+from ._native import load
 from .attribution import extract_attributions
 from .measures import document_voices
 from .sources import SourceBook, bundled_sources
 
 __all__ = ["segment_documents", "find_speaker_turns", "find_comments", "SEGMENT_COLUMNS", "VOICES"]
+
+# Compiled twins of _label_starts and _flatten (analysis/_native/attrscan.c); None runs the
+# Python here.
+_native_attrscan = load("attrscan")
 
 SEGMENT_COLUMNS = ["doc_id", "seg_id", "start", "end", "voice", "source", "source_type", "kind",
                    "cue"]
@@ -49,6 +54,13 @@ _QUESTION_LABELS = frozenset({"q", "question", "journalist", "remark", "voice", 
 # This regex opens with a character class, which the regex engine scans for fast; _LABEL_RE, which
 # opens with lookbehinds, is then tried only where a label can begin.
 _LABEL_TRIGGER = re.compile(r"[\n.!?\u2026\u201d)][ \t]*(?=[A-Z])")
+# Every label but "Q" ends with ":" and a blank, and holds only these characters before the colon
+# (the letters, blanks, apostrophes, periods and hyphens of _WH_LABEL and _KREMLIN_LABEL; the
+# range of _NAME is spelt out, as \w misses its "\u00f7"). A trigger can thus start a label only
+# in the run of them that ends at such a colon, or right before a "Q".
+_LABEL_COLON = re.compile(r":(?=[ \t])")
+_LABEL_RUN = re.compile(r"[\w\s'.\-\u00e0-\u017e]*")
+_Q_TRIGGER = re.compile(r"\n[ \t]*(?=Q[ \t:])")
 
 
 def find_speaker_turns(text: str, *, minimum: int = 2) -> list[tuple[int, int, str]]:
@@ -58,9 +70,9 @@ def find_speaker_turns(text: str, *, minimum: int = 2) -> list[tuple[int, int, s
     """
     found = []
     for m in _label_matches(text):
-        speaker = m.group("wh") or m.group("q") or m.group("name")
-        start = m.start("wh") if m.group("wh") else m.start("q") if m.group("q") else m.start("name")
-        found.append((start, m.end(), speaker.strip()))
+        # One of the named groups matches, and it is never empty: the last group is the one.
+        group = m.lastgroup
+        found.append((m.start(group), m.end(), m.group(group).strip()))
     return found if len(found) >= minimum else []
 
 
@@ -69,13 +81,13 @@ def _label_matches(text: str) -> list[re.Match]:
 
     ``finditer`` tries every offset from the left and resumes after each match; trying only the
     offsets where :data:`_LABEL_TRIGGER` says a label can begin, in the same order, finds the
-    same matches.
+    same matches. Of those, only triggers in a run of :data:`_LABEL_RUN` before a colon, or
+    before a "Q" (:data:`_Q_TRIGGER`), can be followed by a label, and only they are tried.
     """
-    starts = [0]
-    for m in _LABEL_TRIGGER.finditer(text):
-        starts.append(m.start() + 1)
-        if m.end() > m.start() + 1:  # after "... " the label may start past the one blank
-            starts.append(m.start() + 2)
+    if _native_attrscan is None:
+        starts = _label_starts(text)
+    else:
+        starts = _native_attrscan.label_starts(text)
     found, resume = [], 0
     for pos in starts:
         if pos < resume:
@@ -85,6 +97,27 @@ def _label_matches(text: str) -> list[re.Match]:
             found.append(m)
             resume = m.end()
     return found
+
+
+def _label_starts(text: str) -> list[int]:
+    """The offsets, in order, where :func:`_label_matches` tries ``_LABEL_RE``: 0, and after each
+    trigger that can be followed by a label (and past its one blank)."""
+    triggers = list(_Q_TRIGGER.finditer(text))
+    colons = [m.start() for m in _LABEL_COLON.finditer(text)]
+    if colons:
+        # The run before a colon, found forwards in the reversed text: each character is read
+        # once, as every run ends at its own colon.
+        backwards, n = text[::-1], len(text)
+        for colon in colons:
+            run_start = colon - (_LABEL_RUN.match(backwards, n - colon).end() - (n - colon))
+            # A trigger's blanks lie in the run; its mark is in it or right before it.
+            triggers.extend(_LABEL_TRIGGER.finditer(text, max(run_start - 1, 0), colon))
+    starts = {0}
+    for m in triggers:
+        starts.add(m.start() + 1)
+        if m.end() > m.start() + 1:  # after "... " the label may start past the one blank
+            starts.add(m.start() + 2)
+    return sorted(starts)
 
 
 def find_comments(text: str, marker: str | None) -> list[tuple[int, int]]:
@@ -140,8 +173,15 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
     layers = []
     titled: dict[str, tuple] = {}  # "Alexander Lukashenko" -> typing of "President of Belarus ..."
     typed: dict[str, tuple] = {}   # each distinct label is classified once per document
+    # A label seen before gets the same typing (typed never changes once set), so the answer is
+    # kept per label as written too.
+    seen: dict[str, tuple] = {}
     for n, (start, label_end, speaker) in enumerate(turns):
         end = turns[n + 1][0] if n + 1 < len(turns) else len(text)
+        known = seen.get(speaker)
+        if known is not None:
+            layers.append((start, end, 1, *known, "speaker_turn", speaker))
+            continue
         key = speaker.lower().rstrip(".")
         display = speaker.title() if speaker.isupper() and len(speaker) > 1 else speaker
         if key in _QUESTION_LABELS:
@@ -162,6 +202,7 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
             entity = entity or display
             typed[display] = (entity, kind)
         voice = "official" if kind == "official" else "quoted_other"
+        seen[speaker] = (voice, entity, kind)
         layers.append((start, end, 1, voice, entity, kind, "speaker_turn", speaker))
     return layers
 
@@ -198,6 +239,8 @@ def _relation_layers(relations: pd.DataFrame) -> dict:
 
 def _flatten(n: int, base: tuple, layers: list[tuple]) -> list[tuple]:
     """Non-overlapping segments covering [0, n): the highest layer wins, then the innermost."""
+    if _native_attrscan is not None:
+        return _native_attrscan.flatten(n, base, layers)
     points = sorted({0, n, *(max(0, min(n, p)) for lay in layers for p in lay[:2])})
     index = {p: i for i, p in enumerate(points)}
     owner: list = [base] * max(len(points) - 1, 0)

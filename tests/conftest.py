@@ -18,6 +18,19 @@ def corpus_sources() -> Path:
     return CORPUS_SOURCES
 
 
+#: The corpus-sources folders the whole-corpus identity tests run over.
+CORPUS_FOLDERS = ("ru_ua_war_2022", "us_ru_ua_talks_2025_whitehouse")
+
+
+@pytest.fixture(scope="session")
+def shared_corpus(corpus_sources):
+    """The docs table of both corpus-sources folders (read-only: tests must not modify it)."""
+    import pandas as pd
+    from analysis import load_corpus
+    return pd.concat([load_corpus(corpus_sources / name) for name in CORPUS_FOLDERS],
+                     ignore_index=True)
+
+
 @pytest.fixture(scope="session")
 def seed_docs():
     from analysis import load_corpus

@@ -106,6 +106,9 @@ def test_sentence_memo_splits_each_unit_once_and_forgets_it_afterwards(monkeypat
     import analysis.tokens as tokens_module
     from analysis.tokens import sentence_memo
 
+    # Counts the Python path's calls; the compiled twin fills the same memo tables
+    # (tests/test_native_sentsplit.py).
+    monkeypatch.setattr(tokens_module, "_native_sentsplit", None)
     real = tokens_module.sent_spans
     calls = []
 
@@ -183,11 +186,17 @@ def test_tokens_outside_every_sentence_are_left_out():
     "1. First item. 2. Second item.",
     "Wait . . . What? Hmm\u2026 Fine.  ",
 ])
-def test_punkt_fast_spans_equal_nupunkt(text):
+@pytest.mark.parametrize("compiled", [True, False])
+def test_punkt_fast_spans_equal_nupunkt(text, compiled, monkeypatch):
     import nupunkt
     from analysis.punkt_fast import sent_spans as fast_spans
 
     from analysis import punkt_fast
+
+    if not compiled:
+        monkeypatch.setattr(punkt_fast, "_native_sentsplit", None)
+    elif punkt_fast._native_sentsplit is None:
+        pytest.skip("analysis._native.sentsplit is not built")
 
     # The fast path must be the one compared, not its fallback to nupunkt itself.
     tokenizer, _ = punkt_fast._model()
@@ -201,6 +210,7 @@ def test_paragraph_memo_reuses_a_paragraph_with_line_breaks(monkeypatch):
     import analysis.tokens as tokens_module
     from analysis.tokens import sentence_memo
 
+    monkeypatch.setattr(tokens_module, "_native_sentsplit", None)  # as above
     real = tokens_module._paragraph_units
     calls = []
 

@@ -240,7 +240,10 @@ def test_batch_separator_inside_a_text_falls_back_to_per_text_split():
                       _nltk_rows(texts))
 
 
-def test_batch_token_memo_bound_is_respected():
+def test_batch_token_memo_bound_is_respected(monkeypatch):
+    # The token memo belongs to the pure-Python batch path: hide the compiled scorer.
+    import analysis.vader_fast
+    monkeypatch.setattr(analysis.vader_fast, "_native_vader", None)
     fast = FastVader.from_analyzer(vader_analyzer(), token_cache_size=5)
     texts = ["The talks were good.", "The strikes were terrible!!", "not so bad", "good"]
     for _ in range(2):  # second round starts from a memo emptied by the bound

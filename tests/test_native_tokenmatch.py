@@ -1,0 +1,308 @@
+"""The compiled tokenizer and matcher helpers (analysis/_native/tokenmatch.c) give exactly the
+pure-Python paths' tables: tokens_table and match_measures on the shared corpus, on generated and
+adversarial text and on malformed sentence and tokens tables; \\w agrees with Python's re on every
+code point. The matcher's array code (candidate codes, sentence voices, the sorted matches frame)
+is checked against per-sentence match_sentence and plain dict look-ups."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import analysis.measures as measures_module
+import analysis.tokens as tokens_module
+from analysis.measures import (_matches_frame, _sentence_voice_of, _TokenIndex, _compile,
+                               match_measures, match_sentence, sentence_voices)
+from analysis.rules import FLIPS, is_negated
+from analysis.tokens import TOKEN_PATTERN, sentences_table, tokens_table
+
+native = tokens_module._native_tokenmatch
+pytestmark = pytest.mark.skipif(native is None, reason="analysis._native.tokenmatch is not built")
+
+LEXICONS = ("frames", "hedges", "boosters", "reporting_verbs")
+# Word characters of every kind (non-BMP letters, superscript digits, ligatures, letters whose
+# lowercase differs in Python and Arrow), joiners, and what is neither (combining marks, spaces
+# of all widths, surrogates, quotes, clause breaks).
+TRICKY = ("aZ09_\u00e9\u00df\u0130\u03a3\u03c2\ufb01\u00b2\u0663\u4e2d\U0001d400\U0001d7ce"
+          "\U00010400'\u2019.-\u0301 \t\n\u00a0\u2009\u3000\ud800,;:!?\u2014\"\u201c\u201d()$")
+ENCODABLE = TRICKY.replace("\ud800", "")  # what an Arrow string column can hold
+PHRASES = ["the truth is", "in the neighborhood of", "according to the", "it appears that"]
+WORDS = ("may might would said says told not never about some around the I we it is according "
+         "to claim claims appear appears think believe suspect clearly certainly May MAY "
+         "U.S. don't can't report reports state 30 a third prisoners-of-war 3.5 Kyiv\u2019s "
+         "co-operate _x_ \u00e9t\u00e9-l\u00e0 \u0130stanbul \u03a3\u039f\u03a3").split()
+# Hand-made edge cases: joiners at ends, doubled, between non-words; empty and blank texts.
+ADVERSARIAL = ["", " ", "-", "a-", "-a", "a--b", "a-.b", "a.-b", "a'\u2019b", "a.b.c.", "'a'",
+               "\u2019s", "a\u0301b", "\U0001d400-\U0001d7ce", "\ud800a\ud800", "x_y-z.w'v",
+               "May 5. MAY said, \u201cnot\u201d about 30 \u2014 would think",
+               "\u00a0\u2009\u3000word\u3000", "\u0663\u00b2\ufb01"]
+
+
+@contextmanager
+def _without_native():
+    """A block where both stage modules run their pure-Python paths."""
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(tokens_module, "_native_tokenmatch", None)
+        m.setattr(measures_module, "_native_tokenmatch", None)
+        yield
+
+
+def _both(run):
+    """run() with the compiled module, then with the pure-Python path."""
+    got = run()
+    with _without_native():
+        ref = run()
+    return got, ref
+
+
+def test_word_class_is_python_re_w_on_every_code_point():
+    text = " ".join(map(chr, range(0x110000)))
+    interner = native.Interner()
+    interner.scan(text, np.array([0]), np.array([len(text)]), 0)
+    _, starts, ends, _, _ = (np.frombuffer(b, dtype=np.int64) for b in interner.columns())
+    found = [(m.start(), m.end()) for m in re.finditer(TOKEN_PATTERN, text)]
+    assert len(found) > 100_000
+    assert list(zip(starts.tolist(), ends.tolist())) == found
+
+
+def test_interner_codes_each_distinct_text_once():
+    interner = native.Interner()
+    text = "a b \u00e9 a \U0001d400 b \u00e9"
+    assert interner.scan(text, np.array([0, 4]), np.array([len(text), len(text)]), 7) == 12
+    assert interner.scan("B a", np.array([0]), np.array([3]), 20) == 2
+    rows, starts, _, tok_ids, codes = (np.frombuffer(b, dtype=np.int64)
+                                       for b in interner.columns())
+    assert interner.words == ["a", "b", "\u00e9", "\U0001d400", "B"]
+    assert codes.tolist() == [0, 1, 2, 0, 3, 1, 2, 2, 0, 3, 1, 2, 4, 0]
+    assert rows.tolist() == [7] * 7 + [8] * 5 + [20] * 2
+    assert tok_ids.tolist() == list(range(12)) + [0, 1]
+    assert starts.tolist()[-2:] == [0, 2]
+
+
+def test_compiled_functions_reject_bad_buffers():
+    with pytest.raises(TypeError):
+        native.Interner().scan("a b", np.array([0], dtype=np.int32), np.array([3]), 0)
+    with pytest.raises(ValueError):
+        native.Interner().scan("a b", np.array([0, 1]), np.array([3]), 0)
+    with pytest.raises(IndexError):
+        native.gather_utf8(["a"], np.array([1]))
+    with pytest.raises(TypeError):
+        native.gather_utf8(["a", 1], np.array([0]))
+    with pytest.raises(UnicodeEncodeError):
+        native.gather_utf8(["\ud800"], np.array([0]))
+    with pytest.raises(IndexError):
+        native.token_lists(np.array([0]), np.array([1]), np.array([5]), ["x"],
+                           np.array([0]), np.array([1]))
+    with pytest.raises(IndexError):
+        native.token_lists(np.array([0]), np.array([1]), np.array([0]), ["x"],
+                           np.array([0]), np.array([2]))
+    with pytest.raises(IndexError):
+        native.gap_flags(["ab"], np.array([3]), np.array([0]), np.array([1]), np.array([0]), ".")
+
+
+def _assert_same_tables(docs, sentences):
+    tokens, ref_tokens = _both(lambda: tokens_table(docs, sentences))
+    pd.testing.assert_frame_equal(tokens, ref_tokens, check_exact=True)
+    matches, ref_matches = _both(lambda: match_measures(docs, sentences, tokens))
+    pd.testing.assert_frame_equal(matches, ref_matches, check_exact=True)
+    return tokens, matches
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_native_identical_on_shared_corpus(shared_corpus):
+    docs = shared_corpus
+    sentences = sentences_table(docs)
+    tokens, matches = _assert_same_tables(docs, sentences)
+    assert len(tokens) > 300_000 and len(matches) > 20_000
+    # Sentences cut at arbitrary places (inside words, overlapping, out of order) go through the
+    # whole-document scan's fallback in Python: still the same tokens.
+    rng = np.random.default_rng(0)
+    cut = sentences.sample(frac=1.0, random_state=1).sort_values("doc_id", kind="stable")
+    shift = rng.integers(-3, 4, size=(len(cut), 2))
+    cut = cut.assign(start=cut["start"] + shift[:, 0], end=cut["end"] + shift[:, 1])
+    _assert_same_tables(docs, cut.reset_index(drop=True))
+
+
+def _sentence_rows(draw, doc_ids, lengths):
+    rows = []
+    for doc_id, n in zip(doc_ids, lengths):
+        bounds = sorted(draw(st.lists(st.integers(0, n), max_size=8)))
+        if draw(st.booleans()):  # well-formed: consecutive sentences
+            spans = list(zip(bounds[0::2], bounds[1::2]))
+        else:  # anything: reversed, overlapping, outside the text
+            spans = draw(st.lists(st.tuples(st.integers(-3, n + 3), st.integers(-3, n + 3)),
+                                  max_size=5))
+        rows += [(doc_id, k, 0, a, b) for k, (a, b) in enumerate(spans)]
+    return pd.DataFrame(rows, columns=["doc_id", "sent_id", "seg_id", "start", "end"])
+
+
+@st.composite
+def _docs_and_sentences(draw):
+    piece = st.one_of(st.sampled_from(WORDS), st.text(TRICKY, max_size=6),
+                      st.sampled_from([" ", ", ", ". ", "\n", " \u2014 ", "'s "]))
+    texts = [draw(st.lists(piece, max_size=30).map("".join))
+             for _ in range(draw(st.integers(1, 3)))]
+    doc_ids = [f"d{k}" for k in range(len(texts))]
+    docs = pd.DataFrame({"doc_id": doc_ids, "text": pd.Series(texts, dtype=object)})
+    return docs, _sentence_rows(draw, doc_ids, [len(t) for t in texts])
+
+
+def test_native_identical_on_adversarial_text():
+    docs = pd.DataFrame({"doc_id": [f"d{k}" for k in range(len(ADVERSARIAL))],
+                         "text": pd.Series(ADVERSARIAL, dtype=object)})
+    # sentences_table cannot hold a lone surrogate in its text column; the other tables can.
+    encodable = docs[[not re.search("[\ud800-\udfff]", t) for t in docs["text"]]]
+    for sentences in (sentences_table(encodable),
+                      pd.DataFrame({"doc_id": docs["doc_id"], "sent_id": 0, "seg_id": 0,
+                                    "start": 0, "end": docs["text"].str.len()}),
+                      pd.DataFrame({"doc_id": docs["doc_id"], "sent_id": 0, "seg_id": 0,
+                                    "start": 1, "end": docs["text"].str.len() - 1})):
+        _assert_same_tables(docs, sentences)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_docs_and_sentences())
+def test_native_identical_on_generated_text(case):
+    docs, sentences = case
+    _assert_same_tables(docs, sentences)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_docs_and_sentences(), st.data())
+def test_gap_flags_and_token_lists_identical_on_malformed_tokens(case, data):
+    docs, sentences = case
+    tokens = tokens_table(docs, sentences)
+    if len(tokens):
+        # Offsets moved off their words, beyond their document, onto a document not in docs.
+        n = len(tokens)
+        moved = data.draw(st.lists(st.integers(-5, 40), min_size=n, max_size=n))
+        tokens = tokens.assign(start=tokens["start"] + np.array(moved, dtype=np.int64),
+                               end=tokens["end"] + np.array(moved, dtype=np.int64)[::-1])
+        if data.draw(st.booleans()):
+            tokens.loc[n - 1, "doc_id"] = "not-in-docs"
+    index, ref = _both(lambda: _TokenIndex(docs, sentences, tokens, None))
+    assert index.punct_before_count.tolist() == ref.punct_before_count.tolist()
+    assert index.break_before.tolist() == ref.break_before.tolist()
+    every = np.arange(len(index.edges) - 1)
+    got = dict(index.sentence_tokens(every))
+    with _without_native():
+        expected = ref.sentence_tokens(every)
+    assert got.keys() == expected.keys()
+    for k in got:
+        assert [t[:2] for t in got[k]] == [t[:2] for t in expected[k]]
+        assert all(a[2] is b[2] or a[2] == b[2] for a, b in zip(got[k], expected[k]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(WORDS + ["maybe's", "would's", "'s", ""]),
+                          # (a norm is a str an Arrow column can hold: no surrogates)
+                          st.text(ENCODABLE, max_size=4)),
+                min_size=1, max_size=40))
+def test_candidate_codes_are_the_candidate_mask(norms):
+    tokens = pd.DataFrame({"doc_id": "d", "sent_id": 0, "seg_id": 0, "tok_id": range(len(norms)),
+                           "start": 0, "end": 0, "text": norms, "norm": norms})
+    docs = pd.DataFrame({"doc_id": ["d"], "text": pd.Series([""], dtype=object)})
+    index = _TokenIndex(docs, tokens[["doc_id", "sent_id", "seg_id"]].head(1), tokens, None)
+    for name in LEXICONS:
+        compiled = _compile(name)
+        expected = np.flatnonzero(compiled.candidate_mask(index.word_series))
+        assert index.candidate_codes(compiled).tolist() == expected.tolist()
+
+
+def _per_sentence_matches(docs, sentences, tokens, lexicons=LEXICONS):
+    """The matches table as match_sentence finds hits, sentence by sentence: the reference the
+    whole-corpus matcher follows (negation by is_negated, flips relabel, voice by sentence)."""
+    voice_of = dict(zip(zip(sentences["doc_id"], sentences["sent_id"]),
+                        sentence_voices(sentences, docs, None)))
+    texts = dict(zip(docs["doc_id"], docs["text"]))
+    rows = []
+    for name in lexicons:
+        compiled = _compile(name)
+        lexicon = compiled.lexicon
+        for (doc_id, sent_id), group in tokens.groupby(["doc_id", "sent_id"], sort=False):
+            toks = list(zip(group["start"].tolist(), group["end"].tolist(),
+                            group["norm"].tolist()))
+            for i, j, entry, ctx in match_sentence(compiled, texts[doc_id], toks):
+                negated = is_negated(ctx)
+                label = (lexicon.measure, entry.category)
+                for rule in entry.rules:
+                    if negated and rule in FLIPS:
+                        label = FLIPS[rule]
+                start, end = toks[i][0], toks[j - 1][1]
+                rows.append((doc_id, sent_id, start, end, *label, entry.term,
+                             texts[doc_id][start:end], negated, voice_of.get((doc_id, sent_id)),
+                             lexicon.name))
+    return _matches_frame(rows, docs)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.one_of(st.sampled_from(WORDS + PHRASES),
+                                   st.text(ENCODABLE, max_size=4),
+                                   st.sampled_from([" ", ", ", ". ", "\n\n", " \u2014 "])),
+                         max_size=40).map("".join), min_size=1, max_size=3),
+       st.lists(st.sampled_from(["official", "commentary", "news", "quoted_other"]),
+                min_size=3, max_size=3))
+def test_matches_are_the_per_sentence_matches(texts, kinds):
+    _check_per_sentence(texts, kinds)
+
+
+def test_matches_nested_across_lexicons_are_the_per_sentence_matches():
+    # A booster holding a frame word and a hedge holding one: sorted by start, then end.
+    _check_per_sentence(["The truth is, it costs in the neighborhood of $30. The truth is "
+                         "near.", "Truth is in the neighborhood."], ["official", "news"])
+
+
+def _check_per_sentence(texts, kinds):
+    docs = pd.DataFrame({"doc_id": [f"d{k}" for k in range(len(texts))],
+                         "text": pd.Series(texts, dtype=object),
+                         "kind": kinds[:len(texts)]})
+    sentences = sentences_table(docs)
+    tokens = tokens_table(docs, sentences)
+    pd.testing.assert_frame_equal(match_measures(docs, sentences, tokens),
+                                  _per_sentence_matches(docs, sentences, tokens),
+                                  check_exact=True)
+    pd.testing.assert_frame_equal(match_measures(docs, sentences, tokens, measures=["hedge"]),
+                                  _per_sentence_matches(docs, sentences, tokens, ["hedges"]),
+                                  check_exact=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(-2, 3),
+                          st.sampled_from(["official", "reporting", None])), max_size=12),
+       st.lists(st.tuples(st.integers(-1, 2), st.integers(-2, 3)), max_size=12))
+def test_sentence_voice_lookup_is_the_dict_lookup(rows, wanted):
+    sentences = pd.DataFrame(rows, columns=["doc_id", "sent_id", "voice"]).astype(
+        {"doc_id": "str", "sent_id": np.int64})
+    voices = np.array(sentences["voice"].tolist(), dtype=object)
+    doc_names = ["b", "a", "z"]
+    codes = np.array([c for c, _ in wanted], dtype=np.int64)
+    ids = np.array([i for _, i in wanted], dtype=np.int64)
+    docs_of = [doc_names[c] for c in codes.tolist()]
+    by_key = dict(zip(zip(sentences["doc_id"].tolist(), sentences["sent_id"].tolist()), voices))
+    expected = [by_key.get(key) for key in zip(docs_of, ids.tolist())]
+    got = _sentence_voice_of(sentences, voices, doc_names, codes, docs_of, ids)
+    assert len(got) == len(expected)
+    assert all(g is e for g, e in zip(got, expected))
+
+
+def test_gap_flags_wrap_offsets_as_numpy_does():
+    # Offsets near the int64 limit wrap around when the document's base is added, in numpy and
+    # in C alike; a token whose gap then spans the wrapped range reads the same characters.
+    big = np.iinfo(np.int64).max
+    docs = pd.DataFrame({"doc_id": ["a", "b"],
+                         "text": pd.Series(["ab, c;d", "x;y z"], dtype=object)})
+    sentences = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": 0, "seg_id": 0, "start": 0,
+                              "end": 5})
+    tokens = pd.DataFrame({"doc_id": ["a", "a", "b", "b", "b"], "sent_id": 0, "seg_id": 0,
+                           "tok_id": [0, 1, 0, 1, 2],
+                           "start": [0, 5, big - 2, 3, -big], "end": [big - 1, 6, big, 4, 9],
+                           "text": "x", "norm": "x"})
+    index, ref = _both(lambda: _TokenIndex(docs, sentences, tokens, None))
+    assert index.punct_before_count.tolist() == ref.punct_before_count.tolist()
+    assert index.break_before.tolist() == ref.break_before.tolist()
