@@ -176,6 +176,26 @@ def _cue_start_pattern(lexicon: Lexicon) -> "_CueScan":
     return _cue_scan(tuple(tuple(words) for entry in lexicon.entries for words in entry.forms))
 
 
+def _native_form(words: tuple[str, ...]) -> bool:
+    """Whether ``attrscan.compile_forms`` takes a form (it raises ValueError otherwise).
+
+    Its matcher skips the blanks between words at once where the regex of :func:`_form_atoms`
+    can backtrack into them, so it takes no form without words, no word that is empty but for
+    its wildcard, and no word after the first that starts with a blank. Lexicon forms are
+    never so; a sources file's extra cue (an empty string) can be.
+
+    Parameters
+    ----------
+    words : the form's words, as in the lexicon.
+
+    Returns
+    -------
+    bool, False when the regex must scan for this form.
+    """
+    return bool(words) and all((word[:-1] if word.endswith("*") else word)
+                               and not (k and word[0].isspace()) for k, word in enumerate(words))
+
+
 class _CueScan:
     """The cue-start regex of some forms, and their table for ``attrscan.cue_starts`` (made on
     first use, so that the Python path never needs the compiled module)."""
@@ -188,10 +208,12 @@ class _CueScan:
         self._table = None
 
     def table(self):
-        """The forms compiled by ``attrscan.compile_forms``."""
+        """The forms compiled by ``attrscan.compile_forms``, or None when it cannot take one
+        of them (see :func:`_native_form`): then the regex scans."""
         if self._table is None:
-            self._table = _native_attrscan.compile_forms(self.forms)
-        return self._table
+            self._table = (_native_attrscan.compile_forms(self.forms)
+                           if all(_native_form(words) for words in self.forms) else False)
+        return self._table if self._table is not False else None
 
 
 @lru_cache(maxsize=8)
@@ -215,14 +237,15 @@ def _forms_pattern(forms: tuple[tuple[str, ...], ...]) -> re.Pattern:
 def _cue_starts(scan: _CueScan, text: str, quotes: "_Quotes") -> list[int] | None:
     """Sorted offsets where a cue may start outside quotations; None when ``text`` cannot be
     searched lowercased (a character such as "\u0130" lowercases to two, shifting offsets)."""
-    if _native_attrscan is not None and "\u03a3" not in text:
+    table = scan.table() if _native_attrscan is not None else None
+    if table is not None and "\u03a3" not in text:
         # It lowercases as it reads; the capital sigma alone lowercases by its neighbours.
-        return _native_attrscan.cue_starts(scan.table(), text, quotes.starts, quotes.ends, True)
+        return _native_attrscan.cue_starts(table, text, quotes.starts, quotes.ends, True)
     lowered = text.lower()
     if len(lowered) != len(text):
         return None
-    if _native_attrscan is not None:
-        return _native_attrscan.cue_starts(scan.table(), lowered, quotes.starts, quotes.ends)
+    if table is not None:
+        return _native_attrscan.cue_starts(table, lowered, quotes.starts, quotes.ends)
     # With a blank in front, match starts are offsets of the token in text.
     return [m.start() for m in scan.pattern.finditer(" " + lowered) if not quotes.covers(m.start())]
 

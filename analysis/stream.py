@@ -26,13 +26,22 @@ __all__ = ["analyze_stream", "read_store", "STORE_TABLES", "chunk_frames"]
 STORE_TABLES = ("docs", "relations", "segments", "sentences", "token_counts", "matches", "scores")
 
 
-def _analyze_for_store(docs: pd.DataFrame, options: dict) -> dict:
+def _analyze_into_store(docs: pd.DataFrame, options: dict, folder: Path, index: int) -> dict:
+    """Analyse one chunk in a worker and write its parts there; the chunk's summary counts.
+
+    Writing in the worker leaves the parent only the bookkeeping, so the workers are never
+    waiting on one process that unpickles and writes every table.
+    """
     tables = analyze_chunk(docs, options)
     tables["token_counts"] = token_counts(tables.pop("tokens"))
     meta = docs.drop(columns=["text"]).copy()
     meta["n_chars"] = docs["text"].str.len().to_numpy()
     tables["docs"] = meta
-    return tables
+    _write_part(folder, index, tables)
+    return {"documents": len(meta), "characters": int(meta["n_chars"].sum()),
+            "sentences": len(tables["sentences"]),
+            "tokens": int(tables["token_counts"]["n_tokens"].sum()),
+            "hits": {str(m): int(n) for m, n in tables["matches"]["measure"].value_counts().items()}}
 
 
 def chunk_frames(docs: pd.DataFrame, *, chunk_chars: int = 2_000_000) -> Iterator[pd.DataFrame]:
@@ -90,6 +99,7 @@ def _write_store(tmp: Path, chunks: Iterable[pd.DataFrame], options: dict, *, jo
         pending: deque = deque()
         source = iter(chunks)
         exhausted = False
+        submitted = 0  # part numbers follow chunk order, whichever worker finishes first
         while pending or not exhausted:
             while not exhausted and len(pending) < 2 * jobs:
                 try:
@@ -97,11 +107,12 @@ def _write_store(tmp: Path, chunks: Iterable[pd.DataFrame], options: dict, *, jo
                 except StopIteration:
                     exhausted = True
                     break
-                pending.append(pool.submit(_analyze_for_store, chunk, options))
+                pending.append(pool.submit(_analyze_into_store, chunk, options, tmp,
+                                           submitted))
+                submitted += 1
             if not pending:
                 break
-            tables = pending.popleft().result()
-            _write_part(tmp, summary["parts"], tables, summary)
+            _add_counts(summary, pending.popleft().result())
             summary["parts"] += 1
             if bar is not None:
                 bar.update(1)
@@ -112,19 +123,20 @@ def _write_store(tmp: Path, chunks: Iterable[pd.DataFrame], options: dict, *, jo
     return summary
 
 
-def _write_part(folder: Path, index: int, tables: dict, summary: dict) -> None:
+def _write_part(folder: Path, index: int, tables: dict) -> None:
     for name in STORE_TABLES:
         frame = tables.get(name)
         if frame is None:
             continue
         frame.reset_index(drop=True).to_parquet(folder / name / f"part-{index:05d}.parquet",
                                                 index=False)
-    summary["documents"] += len(tables["docs"])
-    summary["characters"] += int(tables["docs"]["n_chars"].sum())
-    summary["sentences"] += len(tables["sentences"])
-    summary["tokens"] += int(tables["token_counts"]["n_tokens"].sum())
-    for measure, n in tables["matches"]["measure"].value_counts().items():
-        summary["hits"][measure] = summary["hits"].get(measure, 0) + int(n)
+
+
+def _add_counts(summary: dict, counts: dict) -> None:
+    for key in ("documents", "characters", "sentences", "tokens"):
+        summary[key] += counts[key]
+    for measure, n in counts["hits"].items():
+        summary["hits"][measure] = summary["hits"].get(measure, 0) + n
 
 
 def read_store(out: str | Path, tables: Iterable[str] = STORE_TABLES) -> dict[str, pd.DataFrame]:

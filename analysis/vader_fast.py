@@ -47,6 +47,7 @@ import operator
 import os
 from functools import lru_cache
 from itertools import chain, compress, islice, repeat
+from types import MappingProxyType
 
 import numpy as np
 
@@ -93,6 +94,10 @@ class FastVader:
 
     Notes
     -----
+    The lexicon is fixed when the analyzer is built: :attr:`lexicon` is a read-only view. Both
+    scorers (the compiled one copies the lexicon's ASCII words once, and the Python path memoises
+    per-token look-ups) read that one dictionary, which therefore must never change.
+
     Like NLTK, each occurrence of a repeated token is scored in the context of the token's *first*
     occurrence (NLTK's ``first_index``, formerly ``list.index``); this quirk is kept on purpose.
     """
@@ -108,7 +113,9 @@ class FastVader:
         for line in lexicon_text.split("\n"):
             (word, measure) = line.strip().split("\t")[0:2]
             lex[word] = float(measure)
-        self.lexicon = lex
+        # Private: read by both scorers and never changed (see lexicon).
+        self._lex = lex
+        self._lex_view = MappingProxyType(lex)
         self._lex_keys = lex.keys()
 
         # -- constants, read from nltk (the same objects NLTK's methods read) ------------------
@@ -164,6 +171,22 @@ class FastVader:
             self._score_str
 
     # ---------------------------------------------------------------------------------------
+    @property
+    def lexicon(self) -> MappingProxyType:
+        """The lexicon, word -> valence (as NLTK's ``make_lex_dict`` builds it), read-only.
+
+        Unlike NLTK's ``lexicon`` dict it cannot be changed after construction: the compiled
+        scorer and the token memos of the Python path are built from it once, so a changed
+        entry would be seen by some scores and not others. Build a new analyzer from an edited
+        lexicon text instead.
+
+        Returns
+        -------
+        ``types.MappingProxyType`` over the analyzer's dictionary (raises ``TypeError`` on
+        assignment to an entry).
+        """
+        return self._lex_view
+
     @classmethod
     def from_analyzer(cls, analyzer, **kwargs) -> "FastVader":
         """Build from an NLTK analyzer (its lexicon text and constants object)."""
@@ -273,7 +296,8 @@ class FastVader:
         The compiled scorer implements the fast tokenizer rule (:meth:`_map_token`), a naive
         left-to-right ``sum`` and double arithmetic without excess precision; numbers that
         NLTK may keep as ints (scalars, idiom values, alpha) must convert to doubles exactly.
-        Built once per analyzer (from the same dict / set objects the Python path reads).
+        Built once per analyzer, from the same dict / set objects the Python path reads, none
+        of which changes after construction (see :attr:`lexicon`).
 
         Parameters
         ----------
@@ -307,7 +331,7 @@ class FastVader:
             pairs = [tuple(map(kw, k)) for k in self._BOOSTER_PAIRS]
             # The seed only spreads the word hash table; results do not depend on it.
             self._native_scorer = native.make(
-                self.lexicon, self._BOOSTER, self._NEGATE, keywords, idioms, pairs,
+                self._lex, self._BOOSTER, self._NEGATE, keywords, idioms, pairs,
                 list(self.constants.PUNC_LIST), self._PUNCT_STR, float(self._B_DECR),
                 float(self._C_INCR), float(self._N_SCALAR), float(self._ALPHA),
                 int.from_bytes(os.urandom(8), "little"))
@@ -374,7 +398,7 @@ class FastVader:
                 split = flat[a:z]
                 words = list(filter(None, map(word_of, split)))
                 lows = list(filter(None, map(low_of, split)))
-                candidates = list(compress(range(len(words)), map(self.lexicon.__contains__, lows)))
+                candidates = list(compress(range(len(words)), map(self._lex.__contains__, lows)))
                 sentiments = self._sentiments(words, lows, candidates)
                 s_sent += [k] * len(candidates)
                 s_rank += range(len(candidates))
@@ -452,7 +476,7 @@ class FastVader:
             word_of.update(words)
             low_of.update(dict.fromkeys(new, ""))
             low_of.update(zip(words, lows))
-            lex = self.lexicon
+            lex = self._lex
             self._context.update(compress(lows, map(operator.contains, lows, repeat("n't"))))
 
             new_words = list(map(word_of.__getitem__, new))
@@ -520,7 +544,7 @@ class FastVader:
         n = len(words)
         if not n:
             return _EMPTY
-        lex = self.lexicon
+        lex = self._lex
         # Only positions whose lower-cased word is a lexicon key can get a non-zero valence; all
         # others append the int 0 in NLTK (booster skip or sentiment_valence's fall-through), so
         # a list of int 0 with those positions filled in is the same list NLTK builds.
@@ -542,7 +566,7 @@ class FastVader:
         """NLTK's list of sentiments (one per word, after the "but" rule) of a sentence with
         ``words``, ``lows[k] == words[k].lower()`` and lexicon ``candidates`` positions."""
         n = len(words)
-        lex = self.lexicon
+        lex = self._lex
         # allcap_differential: True iff some but not all words are ALL CAPS.
         cap_differential = n - sum(map(str.isupper, words))
         is_cap_diff = 0 < cap_differential < n
@@ -604,7 +628,7 @@ class FastVader:
         """NLTK's ``sentiment_valence`` lexicon branch (with ``scalar_inc_dec``,
         ``_never_check``, ``_idioms_check`` and ``_least_check`` inlined), operation for
         operation. ``lows[k]`` is ``words[k].lower()``, computed once per sentence."""
-        lex = self.lexicon
+        lex = self._lex
         booster = self._BOOSTER
         C_INCR = self._C_INCR
         N_SCALAR = self._N_SCALAR

@@ -5,7 +5,9 @@ positions, the source phrase before a cue, the speaker-label offsets and the seg
 layers, and so the relations and segments tables, on the shared corpus and on generated and
 adversarial text (every case of the cue forms, apostrophes, possessives, quotation marks over
 paragraphs, characters whose lowercase is longer or depends on context, non-BMP characters, lone
-surrogates). The pure-Python rewrites are checked too: the speaker-label search against the plain
+surrogates), and on hostile input: forms the compiled matcher cannot take, lists that Python code
+(__index__, __hash__, a finalizer) empties during a call, spans past a machine word, failing
+allocations. The pure-Python rewrites are checked too: the speaker-label search against the plain
 regex scan it stands for, and SourceBook's alias search against the search it replaced."""
 from __future__ import annotations
 
@@ -392,3 +394,255 @@ def test_alias_search_on_made_up_aliases():
                            ("b c", "C"), ("d", None)]:
         assert book._lookup(phrase)[0] == entity
         assert (book.aliases.get(_reference_alias(book, phrase.split()), (None,))[0]) == entity
+
+
+# -- Hostile input: the compiled code must fail cleanly or agree with its twin, never read freed
+# or unowned memory (the cases of a review of attrscan.c; run them under AddressSanitizer too).
+
+def test_forms_the_matcher_cannot_take_are_rejected():
+    # A form without words, or with an empty stem, matched past its end (and at the very end of
+    # the text); a blank opening a later word is skipped where the regex backtracks into it.
+    for forms in ([()], [("",)], [("*",)], [("said", "")], [("a", "*", "b")], [("said", " x")],
+                  [("said",), ()]):
+        with pytest.raises(ValueError):
+            native.compile_forms(forms)
+        assert not all(attribution._native_form(words) for words in forms)
+    for forms in ([("said",)], [("a ", "b")], [("a b",)], [(" a",)], [("**",)], [("a", "b*")]):
+        native.compile_forms(forms)
+        assert all(attribution._native_form(words) for words in forms)
+    with pytest.raises(TypeError):
+        native.compile_forms([5])
+
+
+@pytest.mark.parametrize("forms", [(("",),), (("*",),), (("said", ""),), (("a", "*", "b"),),
+                                   (("said",), ("a", " b"))])
+def test_forms_left_to_the_regex_scan_as_in_python(forms):
+    scan = attribution._CueScan(forms)
+    assert scan.table() is None
+    for text in ("ab ", "a  b", "said  x", "a   b.", "", " ", "said", "a\u2019s  b"):
+        got = _cue_starts(scan, text, _Quotes([]))
+        assert got == _python(_cue_starts, scan, text, _Quotes([])), (forms, text)
+    # The empty form matches at the very end of the text, which the scan never reached.
+    assert len("ab ") in _cue_starts(attribution._CueScan((("",),)), "ab ", _Quotes([]))
+
+
+FORM_WORDS = ["", "*", "a", "a*", "ab", "'s", " a", "s", "b*", "\u2019", "a b", "'", "**", "k"]
+FORM_TEXT = ["a", "b", " ", "  ", "\t", "'", "s", "\u2019", ".", "-", "ab", "x", "A", "\u212a",
+             "\n", "_"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FORM_WORDS), max_size=3).map(tuple), min_size=1,
+                max_size=3).map(tuple),
+       st.lists(st.sampled_from(FORM_TEXT), max_size=14).map("".join))
+def test_any_forms_scan_as_in_python(forms, text):
+    # compile_forms takes exactly the forms _native_form admits; the rest go to the regex.
+    try:
+        native.compile_forms(forms)
+        taken = True
+    except ValueError:
+        taken = False
+    assert taken == all(attribution._native_form(words) for words in forms)
+    scan = attribution._CueScan(forms)
+    assert _cue_starts(scan, text, _Quotes([])) == _python_cue_starts(scan, text, _Quotes([]))
+
+
+class _Clears:
+    """An int whose conversion (__index__) empties a list first."""
+
+    def __init__(self, victim):
+        self.victim = victim
+
+    def __index__(self):
+        self.victim.clear()
+        return 0
+
+
+class _FormsClearing:
+    """A form (a sequence of words) whose reading empties the list of forms."""
+
+    def __init__(self, victim):
+        self.victim = victim
+
+    def __iter__(self):
+        self.victim.clear()
+        return iter(("said", "so"))
+
+
+def test_spans_changed_while_read():
+    # Converting a span runs __index__, which empties the caller's list: the rest is still read.
+    text = "abc def"
+    spans = [(0, 3)] * 6
+    spans[0] = (_Clears(spans), 3)
+    assert native.tokenize_spans(text, spans) == [tokenize(text, 0, 3)] * 6
+    sentences = [(0, 3)] * 6
+    sentences[0] = (_Clears(sentences), 3)
+    assert native.sentences_to_search(text, sentences, [1]) == \
+        _python(_sentences_to_search, text, [(0, 3)] * 6, [1])
+    forms = [("told",), _FormsClearing(None), ("said",)]
+    forms[1].victim = forms
+    assert native.cue_starts(native.compile_forms(forms), "he said so, she told", [], []) == [3, 16]
+    with pytest.raises(TypeError):
+        native.tokenize_spans(text, [[0, 3]])
+    with pytest.raises(TypeError):
+        native.sentences_to_search(text, [[0, 3]], [])
+
+
+def test_tokens_changed_by_the_set_lookups():
+    # A str subclass's __hash__, or a set member's __eq__ on a hash collision, empties the
+    # tokens while the search holds their norms.
+    sets = [attribution._ADVERBS, attribution._ENDS_SOURCE, attribution._PREPOSITIONS,
+            attribution._NOT_SOURCE_WORDS]
+    text = "Alpha beta gamma said"
+    plain = tokenize(text)
+    expected = _python(attribution._source_before, text, list(plain), 3, 0)
+    assert expected is not None
+
+    class Norm(str):
+        def __hash__(self):
+            toks.clear()
+            return str.__hash__(self)
+
+        __eq__ = str.__eq__
+
+    toks = [(a, b, Norm(norm)) for a, b, norm in plain]
+    assert native.source_before(text, toks, 3, 0, *sets) == expected
+
+    class Collides:
+        def __init__(self, h):
+            self.h = h
+
+        def __hash__(self):
+            return self.h
+
+        def __eq__(self, other):
+            toks.clear()
+            return False
+
+    toks = list(plain)
+    adverbs = set(sets[0]) | {Collides(hash(plain[2][2]))}
+    assert native.source_before(text, toks, 3, 0, adverbs, *sets[1:]) == expected
+
+
+def _outcome(call):
+    try:
+        return call()
+    except RuntimeError as error:   # the list changed while it was copied
+        assert "changed size" in str(error)
+        return RuntimeError
+    except IndexError:   # emptied before the call
+        return IndexError
+
+
+def _emptied_by_a_collection(make, call, outcomes, collections=80):
+    """Run ``call(victim)`` with ``victim = make()`` emptied by the nth garbage collection, for
+    each n up to ``collections``, a collection at (nearly) every allocation: the way a finalizer
+    can change a list while compiled code reads it. New tuples made then take the freed ones'
+    memory, so that a read of a freed item shows without a memory checker. Every outcome must
+    be one of ``outcomes`` (the call on the list as it was, or emptied, or RuntimeError)."""
+    import gc
+    from types import SimpleNamespace
+
+    saved = gc.get_threshold()
+    # With a threshold of 1 every second counted allocation collects; one spare allocation
+    # first shifts which ones do.
+    for spare, nth in [(spare, nth) for spare in (0, 1) for nth in range(1, collections)]:
+        victim, seen, junk = make(), [0], []
+
+        def collecting(phase, info):
+            seen[0] += phase == "start"
+            if phase == "start" and seen[0] == nth:
+                victim.clear()
+                junk.extend(tuple([-7] * size + ["junk"] * 2) for size in range(4)
+                            for _ in range(50))
+
+        def run():
+            return call(victim)
+
+        gc.callbacks.append(collecting)
+        gc.collect(0)   # the same allocations from here on trigger the same collections
+        gc.set_threshold(1, 1, 1)
+        try:
+            kept = SimpleNamespace() if spare else None
+            got = _outcome(run)
+        finally:
+            gc.set_threshold(*saved)
+            gc.callbacks.remove(collecting)
+        del kept
+        assert got in outcomes, (spare, nth, got)
+
+
+def test_lists_emptied_by_a_collection():
+    # A collection may run at any allocation and run Python code (a finalizer) that empties a
+    # list the call reads: the call sees the list before or after, or stops; it never reads
+    # items the list no longer holds. Lists of more than 20 items: copying them allocates
+    # (smaller tuples come from a free list, which triggers no collection).
+    text = "Alpha beta, gamma said. Delta said. " * 6
+    layers = [(i, i + 1, 1, "x" * (i + 1), object()) for i in range(0, 50, 2)]
+    _emptied_by_a_collection(
+        lambda: list(layers), lambda victim: native.flatten(60, (0, 60, 0), victim),
+        (RuntimeError, _python(voices._flatten, 60, (0, 60, 0), layers),
+         _python(voices._flatten, 60, (0, 60, 0), [])))
+    spans = [(0, 11), (12, 23), (24, 35)] * 10
+    _emptied_by_a_collection(
+        lambda: list(spans), lambda victim: native.tokenize_spans(text, victim, [0, 6]),
+        (RuntimeError, [attribution._tokens_at(text, a, b, [0, 6]) for a, b in spans], []))
+    sentences = [(a, a + 5) for a in range(0, len(text) - 5, 6)]
+    _emptied_by_a_collection(
+        lambda: list(sentences), lambda victim: native.sentences_to_search(text, victim, [6, 30]),
+        (RuntimeError, _python(_sentences_to_search, text, sentences, [6, 30]), []))
+    plain = tokenize(text)
+    said = max(k for k, tok in enumerate(plain) if tok[2] == "said")
+    _emptied_by_a_collection(
+        lambda: list(plain), lambda victim: attribution._source_before(text, victim, said, 0),
+        (RuntimeError, IndexError, _python(attribution._source_before, text, plain, said, 0)))
+    forms = [("said",), ("according", "to")] * 20
+    scan = attribution._CueScan(tuple(forms))
+    _emptied_by_a_collection(
+        lambda: list(forms), lambda victim: native.cue_starts(native.compile_forms(victim), text,
+                                                              [], []),
+        (RuntimeError, _python_cue_starts(scan, text, _Quotes([])), []))
+
+
+def test_flatten_spans_beyond_a_machine_word():
+    # End minus start need not fit a Py_ssize_t; a negative length of document clamps to 0.
+    low, high = -2 ** 63, 2 ** 63 - 1
+    for n, layers in [(10, [(low + 1, 1, 0, "a"), (0, 5, 0, "b")]),
+                      (10, [(low, 0, 0, "a"), (0, 5, 0, "b")]),
+                      (10, [(high, low, 0, "a"), (low, high, 0, "b"), (3, 4, 0, "c")]),
+                      (-5, [(3, -1, 0, "a")]), (-5, [(-9, 9, 1, "a"), (2, 3, 0, "b")]),
+                      (high, [(low, high, 0, "a"), (1, 2, 0, "b")])]:
+        base = (0, n, 0, "base")
+        assert native.flatten(n, base, layers) == _python(voices._flatten, n, base, layers)
+    with pytest.raises(OverflowError):   # beyond a Py_ssize_t: Python's ints, not the twin's
+        native.flatten(10, (0, 10, 0), [(2 ** 63, 0, 0)])
+
+
+def test_failing_allocations_raise_memory_error():
+    # Lowering a character (str.lower) may fail anywhere, in the non-word characters after the
+    # last token too and inside a cue's walk: the call raises MemoryError, never returns with
+    # the exception set (SystemError) or goes on calling with it set.
+    _testcapi = pytest.importorskip("_testcapi")
+    if not hasattr(_testcapi, "set_nomemory"):
+        pytest.skip("no _testcapi.set_nomemory")
+    # U+2020 and U+2220 share a slot of the per-call lowering cache, so they are lowered again.
+    text = "a \u2020\u2220 b \u00e9\u01e9 \u2020\u2220"
+    spans = [(0, len(text)), (2, 4)]
+    scan = attribution._CueScan((("a",), ("\u00e9",)))
+    table = scan.table()
+    calls = [(lambda: native.tokenize_spans(text, spans), [tokenize(text, a, b) for a, b in spans]),
+             (lambda: native.cue_starts(table, text, [], [], True),
+              _python_cue_starts(scan, text, _Quotes([])))]
+    failures = 0
+    for call, expected in calls:
+        for k in range(150):
+            _testcapi.set_nomemory(k, k + 1)
+            try:
+                got = call()
+            except MemoryError:
+                got = MemoryError
+            finally:
+                _testcapi.remove_mem_hooks()
+            assert got is MemoryError or got == expected, k
+            failures += got is MemoryError
+    assert failures > 20

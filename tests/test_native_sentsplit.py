@@ -362,3 +362,53 @@ def test_sentence_texts_slice_as_python_does():
     assert native.sentence_texts(text, spans) == [text[s:e] for s, e in spans]
     with pytest.raises(TypeError):
         native.sentence_texts(text, [(0,)])
+
+
+# -- regressions of the review of the compiled module (memory safety on hostile arguments) ----
+@pytest.mark.parametrize("change", ["clear", "truncate", "grow", "replace"])
+def test_sentence_texts_sees_a_list_changed_while_a_pair_is_parsed(change):
+    # Parsing a pair runs __index__, which may change the caller's list: the compiled loop must
+    # not keep its size or items (it crashed when the list was cleared) and must give the
+    # comprehension's answer, which iterates the live list.
+    text = "abcdef"
+
+    def run(slicer):
+        class Index:
+            def __index__(self):
+                if change == "clear":
+                    spans.clear()
+                elif change == "truncate":
+                    del spans[2:]
+                elif change == "grow":
+                    spans.append((2, 4))
+                    del Index.__index__  # once
+                else:
+                    spans[:] = [(3, 5)] * 3
+                return 0
+
+        spans = [(Index(), 1)] + [(k % 6, 5) for k in range(6)]
+        return slicer(spans)
+
+    got = run(lambda spans: native.sentence_texts(text, spans))
+    ref = run(lambda spans: [text[s:e] for s, e in spans])
+    assert got == ref
+
+
+def test_sentence_texts_takes_any_iterable_of_pairs():
+    text = "Alpha beta."
+    assert native.sentence_texts(text, iter([(0, 5), (6, 11)])) == ["Alpha", "beta."]
+    assert native.sentence_texts(text, ()) == []
+    with pytest.raises(TypeError):
+        native.sentence_texts(text, 5)
+
+
+@pytest.mark.parametrize("unit", ["", " ", "No end mark at all", "One sentence.",
+                                  "He left. She stayed.", "See the etc. The end. And the etc. The",
+                                  "At 9 a.m. Monday and 5 p.m. Tuesday."])
+def test_units_with_no_one_or_several_repair_cuts_split_identically(unit):
+    # The repair pass sorted its cut list even when it was empty (a NULL array, undefined
+    # behaviour flagged by UBSan); every count of cuts must still give the Python answer.
+    deciders = punkt_module.native_deciders()
+    spans = native.sent_spans(unit.replace("\n", " "), *deciders)
+    assert native.unit_sentences(unit, *deciders) == \
+        (_python_unit_sentences(unit, spans) if unit.strip() else ())

@@ -174,3 +174,100 @@ def test_native_does_not_leak():
     finally:
         tracemalloc.stop()
     assert after - before < 100_000
+
+
+# -- regressions of the review of the compiled module (memory safety on hostile arguments) ----
+KEYWORDS = ["never", "so", "this", "kiss", "of", "death", "sort"]
+IDIOM_TEXTS = ["the kiss of death was good", "a kiss of death", "it was sort of good",
+               "sort of bad", "kiss of death good bad", "good"]
+
+
+def _make(lexicon, idioms, pairs):
+    fast = _new()
+    return native.make(lexicon, fast._BOOSTER, fast._NEGATE, list(KEYWORDS), idioms, pairs,
+                       list(fast.constants.PUNC_LIST), fast._PUNCT_STR, float(fast._B_DECR),
+                       float(fast._C_INCR), float(fast._N_SCALAR), float(fast._ALPHA), 7)
+
+
+def _raw(scorer, texts):
+    out = np.empty((len(texts), 4))
+    native.score(scorer, texts, out)
+    return out
+
+
+@pytest.mark.parametrize("which", ["idioms", "pairs"])
+def test_make_survives_entry_lists_changed_while_parsed(which):
+    # Parsing an entry runs __index__, which may change the caller's list: make() must parse a
+    # private copy of the entries as they were at the call (it read freed items before).
+    lexicon = dict(_new().lexicon)
+    idioms, pairs = [(3, 3, 4, 5, -2.5), (2, 6, 4, -1, 1.5)], [(6, 4)]
+
+    class Index:
+        def __init__(self, value):
+            self.value = value
+
+        def __index__(self):
+            (hostile_idioms if which == "idioms" else hostile_pairs).clear()
+            return self.value
+
+    hostile_idioms = [(3, Index(3), 4, 5, -2.5), (2, 6, 4, -1, 1.5)] if which == "idioms" \
+        else list(idioms)
+    hostile_pairs = [(Index(6), 4)] if which == "pairs" else list(pairs)
+    hostile = _make(lexicon, hostile_idioms, hostile_pairs)
+    assert (hostile_idioms if which == "idioms" else hostile_pairs) == []  # the trigger ran
+    _assert_same(_raw(hostile, IDIOM_TEXTS), _raw(_make(lexicon, idioms, pairs), IDIOM_TEXTS),
+                 IDIOM_TEXTS)
+
+
+def test_lexicon_value_that_drops_itself_is_read_safely():
+    # A non-float lexicon value converts through __float__, which may delete the value from
+    # the dict (it was read while borrowed, then freed). The conversion's result is used.
+    class Sub(float):
+        pass
+
+    class Drops:
+        def __float__(self):
+            lexicon.clear()
+            return Sub(2.0)
+
+    texts = ["\u00e9t\u00e9 day", "good \u00e9t\u00e9"]
+    lexicon = {"\u00e9t\u00e9": Drops()}
+    scorer = _make(lexicon, [], [])
+    with pytest.warns(DeprecationWarning):
+        got = _raw(scorer, texts)
+    assert lexicon == {}
+    _assert_same(got, _raw(_make({"\u00e9t\u00e9": 2.0}, [], []), texts), texts)
+
+
+def test_lexicon_is_fixed_after_first_use(monkeypatch):
+    # The compiled scorer copies the lexicon's ASCII words once and reads the others from the
+    # dict; the Python path memoises per-token look-ups. A lexicon changed after first use would
+    # be seen by some of these and not others, so it cannot be changed: both paths keep
+    # scoring with the lexicon the analyzer was built from.
+    import copy
+    analyzer = copy.copy(vader_analyzer())
+    analyzer.lexicon = dict(analyzer.lexicon)
+    fast = FastVader.from_analyzer(analyzer)
+    texts = ["good", "GOOD day", "\u00e9t\u00e9 good", "not bad at all", "caf\u00e9 good",
+             "the kiss of death", "\u212aind of good"]
+    before = fast.score_array(texts)  # builds the compiled scorer
+    assert fast._native_for(native) is not None
+    with pytest.raises(TypeError):
+        fast.lexicon["good"] = -3.0
+    with pytest.raises(TypeError):
+        fast.lexicon["caf\u00e9"] = 3.0  # a non-ASCII word: read from the dict by both paths
+    with pytest.raises(TypeError):
+        del fast.lexicon["good"]
+    with pytest.raises(AttributeError):
+        fast.lexicon = {"good": -3.0}
+    # The NLTK analyzer it was built from keeps its own dict (as in NLTK).
+    analyzer.lexicon["good"] = -3.0
+    analyzer.lexicon["caf\u00e9"] = 3.0
+    got = fast.score_array(texts)
+    with monkeypatch.context() as m:
+        m.setattr(vader_fast, "_native_vader", None)
+        ref = fast.score_array(texts)
+    _assert_same(got, before, texts)
+    _assert_same(got, ref, texts)
+    _assert_same(got, _nltk_rows(texts), texts)
+    assert fast.lexicon["good"] == vader_analyzer().lexicon["good"]

@@ -25,12 +25,47 @@
  * results). Character classes are those of the re module for str patterns: \w is
  * Py_UNICODE_ISALNUM or "_", \s is Py_UNICODE_ISSPACE. Text is read with PyUnicode_READ, so
  * any kind of string (including non-BMP characters) is handled; nothing is written into fixed
- * buffers sized by the input.
+ * buffers sized by the input. Python code can run inside a call (__index__, __hash__ and __eq__
+ * of the caller's objects, finalizers at any allocation), so the caller's lists are read from
+ * private copies (list_items), never from borrowed items.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #define APOSTROPHE 0x2019
+
+/* ---- private copies of the caller's sequences -------------------------------------------------- */
+
+/* list[:stop] as a new tuple (strong references, a copy nobody else can change). Reading items
+ * borrowed from a caller's list is unsafe once Python code may run: __index__ or __hash__ of an
+ * item, or a finalizer run by a garbage collection at any object allocation, may change the
+ * list and free its items. PyList_AsTuple and PyList_GetSlice read the list after allocating
+ * the copy, so here the size is checked again once the tuple exists (nothing runs after). */
+static PyObject *
+list_items(PyObject *list, Py_ssize_t stop)
+{
+    Py_ssize_t size = PyList_GET_SIZE(list);
+    Py_ssize_t n = stop < size ? stop : size;
+    PyObject *copy = PyTuple_New(n);
+    if (copy == NULL)
+        return NULL;
+    if (PyList_GET_SIZE(list) != size) {
+        Py_DECREF(copy);
+        PyErr_SetString(PyExc_RuntimeError, "list changed size while it was read");
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(copy, k, Py_NewRef(PyList_GET_ITEM(list, k)));
+    return copy;
+}
+
+/* tuple(seq) as a private tuple: list_items for lists, else PySequence_Tuple (which walks any
+ * other sequence with an iterator, holding each item). */
+static PyObject *
+private_tuple(PyObject *seq)
+{
+    return PyList_Check(seq) ? list_items(seq, PY_SSIZE_T_MAX) : PySequence_Tuple(seq);
+}
 
 /* ---- cue forms ------------------------------------------------------------------------------ */
 
@@ -164,7 +199,7 @@ build_trie(Forms *fs, Py_ssize_t *node_of)
     }
     for (Py_ssize_t f = 0; f < fs->nforms; f++) {
         if (fs->forms[f].nwords == 0 || fs->forms[f].words[0].len == 0)
-            continue;   /* an empty first stem: the root has forms, every offset is walked */
+            continue;   /* a guard: compile_forms admits neither */
         const Word *w = &fs->forms[f].words[0];
         Py_UCS4 a = fold_apostrophe(w->stem[0]);
         if (a >= 128)
@@ -198,13 +233,18 @@ build_trie(Forms *fs, Py_ssize_t *node_of)
     return 0;
 }
 
+/* Forms must have words, no stem may be empty, and no word after the first may start with a
+ * blank: match_words skips the blanks between words greedily where the regex of
+ * attribution._form_atoms backtracks into them (and a zero-word form or an empty first stem
+ * would match past the forms' ends, even at the end of the text). The lexicon never makes such
+ * forms; attribution._native_form tells which ones the regex is left to. */
 static PyObject *
 compile_forms(PyObject *Py_UNUSED(module), PyObject *arg)
 {
-    PyObject *seq = PySequence_Fast(arg, "forms must be a sequence of word sequences");
+    PyObject *seq = private_tuple(arg);
     if (seq == NULL)
         return NULL;
-    Py_ssize_t nforms = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t nforms = PyTuple_GET_SIZE(seq);
     Forms *fs = PyMem_Calloc(1, sizeof(Forms));
     if (fs == NULL) {
         Py_DECREF(seq);
@@ -216,11 +256,15 @@ compile_forms(PyObject *Py_UNUSED(module), PyObject *arg)
         goto nomemory;
     fs->nforms = nforms;
     for (Py_ssize_t f = 0; f < nforms; f++) {
-        PyObject *words = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, f),
-                                          "a form must be a sequence of words");
+        PyObject *words = private_tuple(PyTuple_GET_ITEM(seq, f));
         if (words == NULL)
             goto error;
-        Py_ssize_t nwords = PySequence_Fast_GET_SIZE(words);
+        Py_ssize_t nwords = PyTuple_GET_SIZE(words);
+        if (nwords == 0) {
+            Py_DECREF(words);
+            PyErr_SetString(PyExc_ValueError, "a form needs at least one word");
+            goto error;
+        }
         Form *form = &fs->forms[f];
         form->words = PyMem_Calloc(nwords > 0 ? (size_t)nwords : 1, sizeof(Word));
         if (form->words == NULL) {
@@ -229,7 +273,7 @@ compile_forms(PyObject *Py_UNUSED(module), PyObject *arg)
         }
         form->nwords = nwords;
         for (Py_ssize_t k = 0; k < nwords; k++) {
-            PyObject *word = PySequence_Fast_GET_ITEM(words, k);
+            PyObject *word = PyTuple_GET_ITEM(words, k);
             if (!PyUnicode_Check(word)) {
                 Py_DECREF(words);
                 PyErr_SetString(PyExc_TypeError, "form words must be str");
@@ -241,6 +285,12 @@ compile_forms(PyObject *Py_UNUSED(module), PyObject *arg)
             Word *w = &form->words[k];
             w->wildcard = len > 0 && PyUnicode_READ(kind, data, len - 1) == '*';
             w->len = w->wildcard ? len - 1 : len;
+            if (w->len == 0 || (k > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, 0)))) {
+                Py_DECREF(words);
+                PyErr_SetString(PyExc_ValueError, "form words must not be empty (but for a "
+                                "final \"*\") nor start with a blank after the first word");
+                goto error;
+            }
             w->stem = PyMem_Calloc(w->len > 0 ? (size_t)w->len : 1, sizeof(Py_UCS4));
             if (w->stem == NULL) {
                 Py_DECREF(words);
@@ -300,6 +350,8 @@ static Py_UCS4 ascii_same[128];         /* ASCII as it is */
 static Py_UCS4
 lower_other(Text *t, Py_UCS4 ch)
 {
+    if (t->error)   /* an exception is set: call nothing more, the caller gives up */
+        return ch;
     LowerSlot *slot = &t->slots[ch % LOWER_SLOTS];
     if (slot->state == 0 || slot->key != ch) {
         PyObject *one = PyUnicode_FromOrdinal((int)ch);
@@ -472,6 +524,7 @@ worth_walking(const Forms *fs, const Py_UCS4 *ascii, Py_UCS4 ch, Py_UCS4 next, P
 static Py_ssize_t *
 int_array(PyObject *list, Py_ssize_t *size)
 {
+    /* PyLong_AsSsize_t runs no Python code (no __index__): a list can be read in place. */
     PyObject *seq = PySequence_Fast(list, "expected a sequence of ints");
     if (seq == NULL)
         return NULL;
@@ -556,13 +609,14 @@ cue_starts(PyObject *Py_UNUSED(module), PyObject *args)
               slots};
     Py_ssize_t q = 0;        /* quotations starting at or before pos: bisect_right(starts, pos) */
     int after_word = 0;      /* the character before pos is \w (the text starts after a blank) */
-    int root_forms = fs->nodes[0].fcount > 0;   /* forms with an empty first stem */
     const Py_UCS4 *ascii = lower ? ascii_lower : ascii_same;
     unsigned char may_start[128];   /* an ASCII character a first stem may start with */
     for (int c = 0; c < 128; c++)
-        may_start[c] = (unsigned char)(root_forms || fs->root_ascii[c] >= 0);
+        may_start[c] = (unsigned char)(fs->root_ascii[c] >= 0);
     /* One loop per string kind: reading the characters is most of the work. An ASCII character
-     * that no first stem starts with (and no empty stem) needs no trie walk. */
+     * that no first stem starts with (compile_forms admits no empty stem) needs no trie walk.
+     * Lowering may fail in the scan or in the walk (t.error): the walk is checked at once, so
+     * that nothing runs with the exception set. */
 #define SCAN(TYPE)                                                                          \
     {                                                                                       \
         const TYPE *chars = (const TYPE *)t.data;                                           \
@@ -575,7 +629,7 @@ cue_starts(PyObject *Py_UNUSED(module), PyObject *args)
                 ch = ascii[ch];                                                             \
                 Py_UCS4 next = pos + 1 < t.n ? chars[pos + 1] : 0x110000;                   \
                 int may = next < 128 ? fs->pair[ch][ascii[next]] != 0 : may_start[ch];      \
-                candidate = (after_word ^ 1) & (may | root_forms);                          \
+                candidate = (after_word ^ 1) & may;                                         \
                 after_word = ascii_word[ch];                                                \
             }                                                                               \
             else {                                                                          \
@@ -587,14 +641,19 @@ cue_starts(PyObject *Py_UNUSED(module), PyObject *args)
                 candidate = !after_word;                                                    \
                 after_word = is_word(ch);                                                   \
             }                                                                               \
-            if (candidate && (ch >= 128 || root_forms                                       \
+            if (candidate && (ch >= 128                                                     \
                               || worth_walking(fs, ascii, ch,                               \
                                                pos + 1 < t.n ? chars[pos + 1] : 0x110000,   \
-                                               pos + 2 < t.n ? chars[pos + 2] : 0x110000))  \
-                    && any_form_at(fs, &t, pos)) {                                          \
-                while (q < nq && starts[q] <= pos)                                          \
+                                               pos + 2 < t.n ? chars[pos + 2] : 0x110000))) \
+            {                                                                               \
+                int found = any_form_at(fs, &t, pos);                                       \
+                if (t.error) {                                                              \
+                    Py_CLEAR(out);                                                          \
+                    goto done;                                                              \
+                }                                                                           \
+                while (found && q < nq && starts[q] <= pos)                                 \
                     q++;                                                                    \
-                if (!(q > 0 && pos < ends[q - 1]) && append_int(out, pos) < 0) {            \
+                if (found && !(q > 0 && pos < ends[q - 1]) && append_int(out, pos) < 0) {   \
                     Py_CLEAR(out);                                                          \
                     goto done;                                                              \
                 }                                                                           \
@@ -720,6 +779,18 @@ error:
 
 /* ---- sentences to search (attribution._sentences_to_search) ------------------------------- */
 
+/* A (start, end) tuple as two ints. The tuple must be held by the caller (an item of a private
+ * tuple): converting an int may run __index__, which could drop a borrowed one. */
+static int
+read_span(PyObject *item, Py_ssize_t *start, Py_ssize_t *end)
+{
+    if (!PyTuple_Check(item)) {
+        PyErr_SetString(PyExc_TypeError, "spans must be (start, end) tuples");
+        return -1;
+    }
+    return PyArg_ParseTuple(item, "nn", start, end) ? 0 : -1;
+}
+
 /* A word character before the start, or a token going on past the end (\w, or ['\u2019.\-]
  * then \w). */
 static int
@@ -741,10 +812,10 @@ sentences_to_search(PyObject *Py_UNUSED(module), PyObject *args)
     PyObject *text, *sentences, *starts_arg;
     if (!PyArg_ParseTuple(args, "UOO:sentences_to_search", &text, &sentences, &starts_arg))
         return NULL;
-    PyObject *seq = PySequence_Fast(sentences, "sentences must be a sequence of (start, end)");
+    PyObject *seq = private_tuple(sentences);   /* converting the spans runs __index__ */
     if (seq == NULL)
         return NULL;
-    Py_ssize_t nstarts = 0, count = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t nstarts = 0, count = PyTuple_GET_SIZE(seq);
     Py_ssize_t *starts = int_array(starts_arg, &nstarts);
     Py_ssize_t *bounds = PyMem_Calloc((size_t)(2 * count + 1), sizeof(Py_ssize_t));
     PyObject *out = NULL;
@@ -757,8 +828,7 @@ sentences_to_search(PyObject *Py_UNUSED(module), PyObject *args)
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     for (Py_ssize_t k = 0; k < count; k++) {
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "nn", &bounds[2 * k],
-                              &bounds[2 * k + 1]))
+        if (read_span(PyTuple_GET_ITEM(seq, k), &bounds[2 * k], &bounds[2 * k + 1]) < 0)
             goto done;
         if (bounds[2 * k] < 0 || bounds[2 * k + 1] < 0 || bounds[2 * k] > n
                 || bounds[2 * k + 1] > n || (k > 0 && bounds[2 * k] < bounds[2 * k - 2])) {
@@ -955,6 +1025,8 @@ tokenize_span(Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end, Py_UCS4
                 goto error;
         }
     }
+    if (t->error)   /* lowering failed in the non-word characters after the last token */
+        goto error;
     return out;
 error:
     Py_DECREF(out);
@@ -990,12 +1062,12 @@ tokenize_spans(PyObject *Py_UNUSED(module), PyObject *args)
             }
         }
     }
-    PyObject *seq = PySequence_Fast(spans, "spans must be a sequence of (start, end)");
+    PyObject *seq = private_tuple(spans);   /* converting the spans runs __index__ */
     if (seq == NULL) {
         PyMem_Free(starts);
         return NULL;
     }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = PyTuple_GET_SIZE(seq);
     LowerSlot slots[LOWER_SLOTS];
     memset(slots, 0, sizeof(slots));
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), n, 1, 0, 0, slots};
@@ -1009,7 +1081,7 @@ tokenize_spans(PyObject *Py_UNUSED(module), PyObject *args)
     }
     for (Py_ssize_t k = 0; k < count; k++) {
         Py_ssize_t start, end;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, k), "nn", &start, &end))
+        if (read_span(PyTuple_GET_ITEM(seq, k), &start, &end) < 0)
             goto error;
         /* Clamped as tokens._token_spans clamps them. */
         start = start < 0 ? 0 : start > n ? n : start;
@@ -1052,10 +1124,13 @@ error:
 
 typedef struct {
     Py_ssize_t start, end;
-    PyObject *norm;     /* borrowed from the token tuple */
+    PyObject *norm;     /* borrowed from the token tuple, which the snapshot holds */
 } Tok;
 
-/* toks[0:count] as Toks, each checked to be (int, int, str) inside the text. */
+/* toks[0:count] as Toks, each checked to be (int, int, str) inside the text. toks must be a
+ * private tuple (list_items): the set look-ups run Python code (a str subclass's __hash__,
+ * __eq__ on a hash collision, finalizers) that could drop the tokens of the caller's list
+ * while their norms are in use. */
 static Tok *
 read_tokens(PyObject *toks, Py_ssize_t count, Py_ssize_t n)
 {
@@ -1065,7 +1140,7 @@ read_tokens(PyObject *toks, Py_ssize_t count, Py_ssize_t n)
         return NULL;
     }
     for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *tok = PyList_GET_ITEM(toks, k);
+        PyObject *tok = PyTuple_GET_ITEM(toks, k);
         if (!PyTuple_Check(tok) || PyTuple_GET_SIZE(tok) != 3
                 || !PyUnicode_Check(PyTuple_GET_ITEM(tok, 2))) {
             PyErr_SetString(PyExc_TypeError, "tokens must be (start, end, str) tuples");
@@ -1187,9 +1262,14 @@ source_before(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     }
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), 0, 0, 0,
               NULL};
-    Tok *tk = read_tokens(toks, i, t.n);
-    if (tk == NULL)
+    PyObject *snapshot = list_items(toks, i);
+    if (snapshot == NULL)
         return NULL;
+    Tok *tk = read_tokens(snapshot, i, t.n);
+    if (tk == NULL) {
+        Py_DECREF(snapshot);
+        return NULL;
+    }
     PyObject *result = NULL;
     int found;
     Py_ssize_t k = i - 1;
@@ -1252,6 +1332,7 @@ none:
     result = Py_NewRef(Py_None);
 done:
     PyMem_Free(tk);
+    Py_DECREF(snapshot);
     return result;
 }
 
@@ -1392,8 +1473,22 @@ done:
 /* ---- segments from layers (voices._flatten) ------------------------------------------------ */
 
 typedef struct {
-    Py_ssize_t level, length, order;
+    Py_ssize_t level, order;
+    /* end - start, which need not fit a Py_ssize_t: its sign and magnitude (0 is never
+     * negative) */
+    int negative;
+    size_t magnitude;
 } LayerKey;
+
+/* The sign of x's length minus y's. */
+static int
+compare_lengths(const LayerKey *x, const LayerKey *y)
+{
+    if (x->negative != y->negative)
+        return x->negative ? -1 : 1;
+    int c = (x->magnitude > y->magnitude) - (x->magnitude < y->magnitude);
+    return x->negative ? -c : c;
+}
 
 /* sorted(layers, key=lambda l: (l[2], -(l[1] - l[0]))), stable through the original order. */
 static int
@@ -1402,15 +1497,18 @@ compare_layers(const void *a, const void *b)
     const LayerKey *x = a, *y = b;
     if (x->level != y->level)
         return (x->level > y->level) - (x->level < y->level);
-    if (x->length != y->length)
-        return (x->length < y->length) - (x->length > y->length);
+    int longer = compare_lengths(x, y);
+    if (longer != 0)
+        return -longer;
     return (x->order > y->order) - (x->order < y->order);
 }
 
+/* max(0, min(n, p)), as voices._flatten clamps (0 wins when n < 0). */
 static inline Py_ssize_t
 clamp(Py_ssize_t p, Py_ssize_t n)
 {
-    return p < 0 ? 0 : p > n ? n : p;
+    p = p > n ? n : p;
+    return p < 0 ? 0 : p;
 }
 
 /* The index of p in the sorted distinct points (p is one of them). */
@@ -1457,7 +1555,12 @@ flatten(PyObject *Py_UNUSED(module), PyObject *args)
     PyObject *base, *layers;
     if (!PyArg_ParseTuple(args, "nO!O!:flatten", &n, &PyTuple_Type, &base, &PyList_Type, &layers))
         return NULL;
-    Py_ssize_t count = PyList_GET_SIZE(layers);
+    /* owner[] points into the layers while new objects are made, when a garbage collection
+     * may run a finalizer that empties the caller's list: a private tuple holds them. */
+    layers = list_items(layers, PY_SSIZE_T_MAX);
+    if (layers == NULL)
+        return NULL;
+    Py_ssize_t count = PyTuple_GET_SIZE(layers);
     Py_ssize_t *bounds = PyMem_Calloc((size_t)(2 * count + 2), sizeof(Py_ssize_t));
     Py_ssize_t *points = PyMem_Calloc((size_t)(2 * count + 2), sizeof(Py_ssize_t));
     LayerKey *keys = PyMem_Calloc(count > 0 ? (size_t)count : 1, sizeof(LayerKey));
@@ -1468,7 +1571,7 @@ flatten(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     for (Py_ssize_t k = 0; k < count; k++) {
-        PyObject *lay = PyList_GET_ITEM(layers, k);
+        PyObject *lay = PyTuple_GET_ITEM(layers, k);
         if (!PyTuple_Check(lay) || PyTuple_GET_SIZE(lay) < 3) {
             PyErr_SetString(PyExc_TypeError, "layers must be tuples (start, end, level, ...)");
             goto done;
@@ -1478,14 +1581,12 @@ flatten(PyObject *Py_UNUSED(module), PyObject *args)
         Py_ssize_t level = PyLong_AsSsize_t(PyTuple_GET_ITEM(lay, 2));
         if (PyErr_Occurred())
             goto done;
-        if ((b > 0 && a < PY_SSIZE_T_MIN + b) || (b < 0 && a > PY_SSIZE_T_MAX + b)) {
-            PyErr_SetString(PyExc_OverflowError, "layer span too long");
-            goto done;
-        }
         bounds[2 * k] = a;
         bounds[2 * k + 1] = b;
         keys[k].level = level;
-        keys[k].length = b - a;
+        /* Unsigned differences wrap modulo SIZE_MAX + 1, and the magnitude is below that. */
+        keys[k].negative = b < a;
+        keys[k].magnitude = b < a ? (size_t)a - (size_t)b : (size_t)b - (size_t)a;
         keys[k].order = k;
     }
     /* The distinct clamped bounds, with 0 and n. */
@@ -1508,7 +1609,7 @@ flatten(PyObject *Py_UNUSED(module), PyObject *args)
         Py_ssize_t lo = point_index(points, distinct, clamp(bounds[2 * order], n));
         Py_ssize_t hi = point_index(points, distinct, clamp(bounds[2 * order + 1], n));
         for (Py_ssize_t x = lo; x < hi; x++)
-            owner[x] = PyList_GET_ITEM(layers, order);
+            owner[x] = PyTuple_GET_ITEM(layers, order);
     }
     out = PyList_New(0);
     if (out == NULL)
@@ -1541,6 +1642,7 @@ done:
     PyMem_Free(points);
     PyMem_Free(keys);
     PyMem_Free(owner);
+    Py_DECREF(layers);
     return out;
 }
 
@@ -1548,7 +1650,9 @@ done:
 
 static PyMethodDef methods[] = {
     {"compile_forms", compile_forms, METH_O,
-     "compile_forms(forms) -> capsule: cue forms (tuples of lexicon words) for cue_starts."},
+     "compile_forms(forms) -> capsule: cue forms (tuples of lexicon words) for cue_starts; "
+     "ValueError for a form without words, with an empty stem, or with a blank opening a word "
+     "after the first (attribution._native_form)."},
     {"cue_starts", cue_starts, METH_VARARGS,
      "cue_starts(forms, text, quote_starts, quote_ends, lower=False) -> sorted offsets where a "
      "form can start after a non-word character (or at 0) of the text (read lowercased when "

@@ -806,7 +806,8 @@ static int repair_cuts(const view *t, const spans *merged, spans *out)
     for (Py_ssize_t i = 0; rare != NULL && i < merged->size; i++)
         if (rare[i] && rare_cuts(t, i, merged->v[2 * i], merged->v[2 * i + 1], &cuts) < 0)
             goto fail;
-    qsort(cuts.v, (size_t)cuts.size, 2 * sizeof(Py_ssize_t), cmp_pairs);
+    if (cuts.size > 1) /* cuts.v is NULL when there are none: qsort must not see it */
+        qsort(cuts.v, (size_t)cuts.size, 2 * sizeof(Py_ssize_t), cmp_pairs);
     Py_ssize_t c = 0;
     for (Py_ssize_t i = 0; i < merged->size; i++) {
         Py_ssize_t from = merged->v[2 * i], e = merged->v[2 * i + 1];
@@ -1246,31 +1247,40 @@ fail:
 /* [text[s:e] for s, e in spans]: the sentence texts of sentences_table. */
 static PyObject *py_sentence_texts(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *text, *spans_arg;
+    PyObject *text, *spans_arg, *item;
     if (!PyArg_ParseTuple(args, "UO:sentence_texts", &text, &spans_arg))
         return NULL;
-    PyObject *seq = PySequence_Fast(spans_arg, "spans must be a sequence of pairs");
-    if (seq == NULL)
+    /* An iterator, as the comprehension uses, and an owned reference to each pair: parsing a
+     * pair may run Python code (__index__) that changes the caller's list, so neither its size
+     * nor its items may be borrowed (a list cleared midway ends the loop, as in Python). */
+    PyObject *it = PyObject_GetIter(spans_arg);
+    if (it == NULL)
         return NULL;
-    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq), n = PyUnicode_GET_LENGTH(text);
-    PyObject *out = PyList_New(count);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    PyObject *out = PyList_New(0);
     if (out == NULL)
         goto fail;
-    for (Py_ssize_t i = 0; i < count; i++) {
+    while ((item = PyIter_Next(it)) != NULL) {
         Py_ssize_t a, b;
-        if (!PyArg_ParseTuple(PySequence_Fast_GET_ITEM(seq, i), "nn", &a, &b))
+        int ok = PyArg_ParseTuple(item, "nn", &a, &b);
+        Py_DECREF(item);
+        if (!ok)
             goto fail;
         /* Offsets outside the text (a caller's odd span) get Python's slice semantics. */
         PyObject *piece = 0 <= a && a <= b && b <= n ? PyUnicode_Substring(text, a, b)
                                                      : PySequence_GetSlice(text, a, b);
-        if (piece == NULL)
+        if (piece == NULL || PyList_Append(out, piece) < 0) {
+            Py_XDECREF(piece);
             goto fail;
-        PyList_SET_ITEM(out, i, piece);
+        }
+        Py_DECREF(piece);
     }
-    Py_DECREF(seq);
+    if (PyErr_Occurred())
+        goto fail;
+    Py_DECREF(it);
     return out;
 fail:
-    Py_DECREF(seq);
+    Py_DECREF(it);
     Py_XDECREF(out);
     return NULL;
 }

@@ -268,18 +268,15 @@ static int fill_btab(btab *t, uint64_t seed, PyObject *container, int with_value
 
 static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *lex, *boost, *negate, *keywords, *idioms, *pairs, *punc, *punctuation;
+    PyObject *lex, *boost, *negate, *keywords, *idioms_arg, *pairs_arg, *punc_arg, *punctuation;
+    PyObject *idioms = NULL, *pairs = NULL, *punc = NULL;
     double b_decr, c_incr, n_scalar, alpha;
     unsigned long long seed;
     if (!PyArg_ParseTuple(args, "O!O!OO!O!O!O!UddddK", &PyDict_Type, &lex, &PyDict_Type,
-                          &boost, &negate, &PyList_Type, &keywords, &PyList_Type, &idioms,
-                          &PyList_Type, &pairs, &PyList_Type, &punc, &punctuation, &b_decr,
-                          &c_incr, &n_scalar, &alpha, &seed))
+                          &boost, &negate, &PyList_Type, &keywords, &PyList_Type, &idioms_arg,
+                          &PyList_Type, &pairs_arg, &PyList_Type, &punc_arg, &punctuation,
+                          &b_decr, &c_incr, &n_scalar, &alpha, &seed))
         return NULL;
-    if (PyList_GET_SIZE(keywords) < 3) {
-        PyErr_SetString(PyExc_ValueError, "vader: keywords must start with never, so, this");
-        return NULL;
-    }
     scorer *S = PyMem_Calloc(1, sizeof(scorer));
     if (!S)
         return PyErr_NoMemory();
@@ -297,6 +294,10 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
     S->keywords = PySequence_List(keywords); /* a copy the caller cannot change */
     if (!S->keywords)
         goto fail;
+    if (PyList_GET_SIZE(S->keywords) < 3) {
+        PyErr_SetString(PyExc_ValueError, "vader: keywords must start with never, so, this");
+        goto fail;
+    }
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(S->keywords); k++)
         if (!PyUnicode_Check(PyList_GET_ITEM(S->keywords, k))) {
             PyErr_SetString(PyExc_TypeError, "vader: keywords must be str");
@@ -311,8 +312,14 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
         fill_btab(&S->negate, seed, negate, 0) < 0)
         goto fail;
 
+    /* Private tuples of the entry lists: parsing an entry may run Python code (__index__,
+     * __float__) that changes the caller's lists, so neither their sizes nor their items may
+     * be borrowed from them. */
+    if (!(idioms = PyList_AsTuple(idioms_arg)) || !(pairs = PyList_AsTuple(pairs_arg)) ||
+        !(punc = PyList_AsTuple(punc_arg)))
+        goto fail;
     Py_ssize_t n_kw = PyList_GET_SIZE(S->keywords);
-    S->n_idioms = PyList_GET_SIZE(idioms);
+    S->n_idioms = PyTuple_GET_SIZE(idioms);
     S->idioms = PyMem_Calloc((size_t)S->n_idioms + 1, sizeof(idiom_t));
     if (!S->idioms) {
         PyErr_NoMemory();
@@ -321,7 +328,7 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
     for (Py_ssize_t k = 0; k < S->n_idioms; k++) {
         idiom_t *d = &S->idioms[k];
         Py_ssize_t a, b, c;
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(idioms, k), "innnd", &d->len, &a, &b, &c,
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(idioms, k), "innnd", &d->len, &a, &b, &c,
                               &d->value))
             goto fail;
         d->kw[0] = a;
@@ -333,14 +340,14 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
             goto fail;
         }
     }
-    S->n_pairs = PyList_GET_SIZE(pairs);
+    S->n_pairs = PyTuple_GET_SIZE(pairs);
     S->pairs = PyMem_Calloc((size_t)S->n_pairs + 1, sizeof(*S->pairs));
     if (!S->pairs) {
         PyErr_NoMemory();
         goto fail;
     }
     for (Py_ssize_t k = 0; k < S->n_pairs; k++) {
-        if (!PyArg_ParseTuple(PyList_GET_ITEM(pairs, k), "nn", &S->pairs[k][0],
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(pairs, k), "nn", &S->pairs[k][0],
                               &S->pairs[k][1]))
             goto fail;
         if (S->pairs[k][0] < 0 || S->pairs[k][0] >= n_kw || S->pairs[k][1] < 0 ||
@@ -349,7 +356,7 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
             goto fail;
         }
     }
-    S->n_punc = PyList_GET_SIZE(punc);
+    S->n_punc = PyTuple_GET_SIZE(punc);
     S->punc = PyMem_Calloc((size_t)S->n_punc + 1, sizeof(char *));
     S->punc_len = PyMem_Calloc((size_t)S->n_punc + 1, sizeof(size_t));
     if (!S->punc || !S->punc_len) {
@@ -357,7 +364,7 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
         goto fail;
     }
     for (Py_ssize_t k = 0; k < S->n_punc; k++) {
-        PyObject *p = PyList_GET_ITEM(punc, k);
+        PyObject *p = PyTuple_GET_ITEM(punc, k);
         Py_ssize_t len;
         const char *s;
         if (!PyUnicode_Check(p) || !PyUnicode_IS_ASCII(p)) {
@@ -390,8 +397,14 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
     PyObject *cap = PyCapsule_New(S, CAPSULE_NAME, capsule_destructor);
     if (!cap)
         goto fail;
+    Py_DECREF(idioms);
+    Py_DECREF(pairs);
+    Py_DECREF(punc);
     return cap;
 fail:
+    Py_XDECREF(idioms);
+    Py_XDECREF(pairs);
+    Py_XDECREF(punc);
     scorer_free(S);
     return NULL;
 }
@@ -551,10 +564,13 @@ static int props_ascii(const scorer *S, wtab *t, word_t *w, const Py_UCS4 *c)
 /* Look-up of `key` in a dict: 1 and *value when present, 0 absent, -1 error. */
 static int dict_value(PyObject *dict, PyObject *key, double *value)
 {
-    PyObject *v = PyDict_GetItemWithError(dict, key); /* borrowed */
+    PyObject *v = PyDict_GetItemWithError(dict, key);
     if (!v)
         return PyErr_Occurred() ? -1 : 0;
+    /* Owned for the conversion: a non-float value's __float__ may remove it from the dict. */
+    Py_INCREF(v);
     *value = PyFloat_AsDouble(v);
+    Py_DECREF(v);
     if (*value == -1.0 && PyErr_Occurred())
         return -1;
     return 1;
