@@ -15,7 +15,8 @@ import pandas as pd
 from ._native import load
 from .errors import ParameterError
 from .lexicon import Entry, Lexicon, bundled_lexicon, load_lexicon
-from .rules import FLIPS, NEGATION_BREAKS, RULES, Context, is_negator, negated_hits
+from .rules import (FLIPS, NATIVE_CHARACTER_SETS, NATIVE_RULES, NATIVE_WORD_SETS,
+                    NEGATION_BREAKS, RULES, Context, is_negator, negated_hits)
 
 __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "match_measures", "rates_by_document",
            "document_voices", "sentence_voices", "CompiledLexicon"]
@@ -23,8 +24,9 @@ __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "matc
 MATCH_COLUMNS = ["doc_id", "sent_id", "start", "end", "measure", "category", "term", "matched",
                  "negated", "voice", "lexicon"]
 _KNOWN_VOICES = ("official", "commentary", "reporting", "quoted_other")
-# The compiled gap classifier and token lists (analysis/_native/tokenmatch.c); None when not
-# built, and then the numpy code below runs.
+# The compiled gap classifier, token lists, form matcher, context rules and string columns
+# (analysis/_native/tokenmatch.c); None when not built, and then the numpy and Python code below
+# runs.
 _native_tokenmatch = load("tokenmatch")
 
 
@@ -196,8 +198,7 @@ class _TokenIndex:
                  segments: pd.DataFrame | None) -> None:
         self.texts = dict(zip(docs["doc_id"], docs["text"]))
         self.size = len(tokens)
-        codes, uniques = pd.factorize(tokens["norm"])
-        self.words = uniques.tolist()
+        codes, self.words = _factorize(tokens["norm"])
         self.code_of = {word: code for code, word in enumerate(self.words)}
         missing = len(self.words)
         self.codes = np.where(codes < 0, missing, codes).astype(np.int64)
@@ -208,7 +209,7 @@ class _TokenIndex:
         self.word_series = pd.Series(self.words + [""], dtype=object)
         self.starts = tokens["start"].to_numpy(dtype=np.int64)
         self.ends = tokens["end"].to_numpy(dtype=np.int64)
-        doc_codes, doc_names = pd.factorize(tokens["doc_id"])
+        doc_codes, doc_names = _factorize(tokens["doc_id"])
         sent_ids = tokens["sent_id"].to_numpy()
         edges = _sentence_edges(doc_codes, sent_ids)
         lengths = np.diff(edges)
@@ -216,7 +217,6 @@ class _TokenIndex:
         self.sentence_first = np.repeat(edges[:-1], lengths)
         self.sentence_stop = np.repeat(edges[1:], lengths)
         self.edges = edges
-        doc_names = doc_names.tolist()
         first_rows = edges[:-1]
         self.sentence_doc = [doc_names[c] for c in doc_codes[first_rows].tolist()]
         # The same documents as codes into doc_names (a missing document id reads the last).
@@ -226,11 +226,13 @@ class _TokenIndex:
         self.sentence_voice = _sentence_voice_of(
             sentences, sentence_voices(sentences, docs, segments), doc_names,
             doc_codes[first_rows], self.sentence_doc, self.sentence_id)
-        self.negator = np.array([is_negator(w) for w in self.words] + [False])[self.codes]
+        self.negator_code = np.array([is_negator(w) for w in self.words] + [False])
+        self.negator = self.negator_code[self.codes]
         self._gap_flags(doc_codes, doc_names)
         self._tokens: dict[int, list] = {}
         self._prefix_cache: dict[str, np.ndarray] = {}
         self._first_letters: tuple | None = None
+        self._rule_flags: np.ndarray | None = None
 
     def _gap_flags(self, doc_codes: np.ndarray, doc_names: list) -> None:
         """Classify the text between each token and the one before it in its sentence:
@@ -295,6 +297,20 @@ class _TokenIndex:
             self._prefix_cache[stem] = np.flatnonzero(
                 self.word_series.str.startswith(stem).to_numpy(dtype=bool))
         return self._prefix_cache[stem]
+
+    def rule_flags(self) -> np.ndarray:
+        """Per norm code, bit k set when the norm is in ``NATIVE_WORD_SETS[k]``, and the bit after
+        them when it is a negator: the word tables of the compiled rules. The last code (a
+        missing norm) stands for "" there, a token outside the sentence."""
+        if self._rule_flags is None:
+            flags = np.zeros(self.width, dtype=np.int64)
+            for bit, words in enumerate(NATIVE_WORD_SETS):
+                flags[[self.code_of[w] for w in words if w in self.code_of]] |= 1 << bit
+                if "" in words:
+                    flags[-1] |= 1 << bit
+            flags[self.negator_code] |= 1 << len(NATIVE_WORD_SETS)
+            self._rule_flags = flags
+        return self._rule_flags
 
     def sentence_tokens(self, sentences: np.ndarray) -> dict[int, list]:
         """The ``(start, end, norm)`` tokens of some sentences, as :class:`Context` takes them,
@@ -367,6 +383,28 @@ def _sentence_voice_of(sentences: pd.DataFrame, voices: np.ndarray, doc_names: l
     return out.tolist()
 
 
+def _factorize(column: pd.Series) -> tuple[np.ndarray, list]:
+    """``pd.factorize(column)`` as codes and a list of the distinct values.
+
+    An Arrow string column without nulls (what tokens_table makes) is numbered by the compiled
+    module straight from its buffers, without Arrow's hash table and its pandas wrapping.
+    """
+    if _native_tokenmatch is not None and isinstance(column.array, pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        chunks = column.array.__arrow_array__()
+        if (chunks.num_chunks == 1 and chunks.type == pa.large_string()
+                and chunks.null_count == 0):
+            chunk = chunks.chunk(0)
+            _, offsets, data = chunk.buffers()
+            offsets = np.frombuffer(offsets, dtype=np.int64)[
+                chunk.offset:chunk.offset + len(chunk) + 1]
+            codes, uniques = _native_tokenmatch.factorize_utf8(
+                offsets, b"" if data is None else data)
+            return np.frombuffer(codes, dtype=np.int64), uniques
+    codes, uniques = pd.factorize(column)
+    return codes, uniques.tolist()
+
+
 def _int64s(values: np.ndarray) -> np.ndarray:
     """``values`` as a contiguous int64 array, the buffer the compiled functions read."""
     return np.ascontiguousarray(values, dtype=np.int64)
@@ -385,13 +423,7 @@ def _candidate_pairs(index: _TokenIndex,
                      compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray]:
     """Every (token row, form id) where the form's first word matches, ordered by row and, within
     a row, as :meth:`CompiledLexicon.candidate_ids` lists them."""
-    starting = index.candidate_codes(compiled)
-    per_word = [compiled.candidate_ids(index.words[c]) for c in starting.tolist()]
-    count = np.zeros(index.width, dtype=np.int64)
-    count[starting] = [len(ids) for ids in per_word]
-    offset = np.zeros(index.width, dtype=np.int64)
-    offset[starting] = np.cumsum(count[starting]) - count[starting]
-    flat = np.fromiter((f for ids in per_word for f in ids), dtype=np.int64)
+    count, offset, flat = _candidate_table(index, compiled)
     # A pass over the corpus with one byte per token; the counts only at the rows found.
     rows = np.flatnonzero((count > 0)[index.codes])
     row_codes = index.codes[rows]
@@ -399,6 +431,35 @@ def _candidate_pairs(index: _TokenIndex,
     pair_row = np.repeat(rows, reps)
     rank = np.arange(len(pair_row)) - np.repeat(np.cumsum(reps) - reps, reps)
     return pair_row, flat[np.repeat(offset[row_codes], reps) + rank]
+
+
+def _candidate_table(index: _TokenIndex,
+                     compiled: CompiledLexicon) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The forms that can start at each norm code: ``flat[offset[c]:offset[c] + count[c]]``
+    are the form ids of :meth:`CompiledLexicon.candidate_ids` of the norm of code c."""
+    starting = index.candidate_codes(compiled)
+    per_word = [compiled.candidate_ids(index.words[c]) for c in starting.tolist()]
+    count = np.zeros(index.width, dtype=np.int64)
+    count[starting] = [len(ids) for ids in per_word]
+    offset = np.zeros(index.width, dtype=np.int64)
+    offset[starting] = np.cumsum(count[starting]) - count[starting]
+    flat = np.fromiter((f for ids in per_word for f in ids), dtype=np.int64)
+    return count, offset, flat
+
+
+def _native_form_hits(index: _TokenIndex, compiled: CompiledLexicon,
+                      lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (token row, form id) pairs where a whole form matches (first word, following words,
+    no punctuation jumped), from the compiled module: the pairs of :func:`_candidate_pairs`
+    that pass the word checks of :func:`_lexicon_hits`, in the same order."""
+    count, offset, flat = _candidate_table(index, compiled)
+    longest = int(lengths[flat].max(initial=1))
+    followers = tuple(_follower_keys(index, compiled, k) for k in range(1, longest))
+    rows, forms = _native_tokenmatch.match_forms(
+        index.codes, *map(_int64s, (index.sentence_stop, index.punct_before_count, count, offset,
+                                    flat, lengths[:-1])),
+        tuple(map(_int64s, followers)), index.width)
+    return np.frombuffer(rows, dtype=np.int64), np.frombuffer(forms, dtype=np.int64)
 
 
 def _follower_keys(index: _TokenIndex, compiled: CompiledLexicon, k: int) -> np.ndarray:
@@ -436,17 +497,24 @@ def _lexicon_hits(index: _TokenIndex,
     -------
     (first row, stop row, form id) arrays, one element per hit; the hit is rows first:stop.
     """
-    row, form = _candidate_pairs(index, compiled)
-    length = np.array([len(words) for words, _ in compiled.forms] + [0], dtype=np.int64)[form]
-    stop = row + length
-    ok = stop <= index.sentence_stop[row]
-    for k in range(1, int(length.max(initial=1))):
-        check = np.flatnonzero(ok & (length > k))
-        keys = form[check] * index.width + index.codes[row[check] + k]
-        ok[check] = _sorted_contains(_follower_keys(index, compiled, k), keys)
-    check = np.flatnonzero(ok & (length > 1))
-    ok[check] = (index.punct_before_count[stop[check]]
-                 == index.punct_before_count[row[check] + 1])
+    lengths = np.array([len(words) for words, _ in compiled.forms] + [0], dtype=np.int64)
+    if _native_tokenmatch is not None:
+        row, form = _native_form_hits(index, compiled, lengths)
+        length = lengths[form]
+        stop = row + length
+        ok = np.ones(len(row), dtype=bool)
+    else:
+        row, form = _candidate_pairs(index, compiled)
+        length = lengths[form]
+        stop = row + length
+        ok = stop <= index.sentence_stop[row]
+        for k in range(1, int(length.max(initial=1))):
+            check = np.flatnonzero(ok & (length > k))
+            keys = form[check] * index.width + index.codes[row[check] + k]
+            ok[check] = _sorted_contains(_follower_keys(index, compiled, k), keys)
+        check = np.flatnonzero(ok & (length > 1))
+        ok[check] = (index.punct_before_count[stop[check]]
+                     == index.punct_before_count[row[check] + 1])
     # Flip rules relabel a hit (see _lexicon_columns) and never drop it.
     has_rules = np.array([any(rule not in FLIPS for rule in entry.rules)
                           for _, entry in compiled.forms] + [False])
@@ -478,8 +546,50 @@ def _lexicon_hits(index: _TokenIndex,
 
 
 def _rules_hold(index: _TokenIndex, compiled: CompiledLexicon, first: np.ndarray,
-                stop: np.ndarray, form: np.ndarray) -> list[bool]:
-    """Whether all context rules of each hit's entry keep it (rows first:stop, form ids)."""
+                stop: np.ndarray, form: np.ndarray) -> np.ndarray:
+    """Whether all context rules of each hit's entry keep it (rows first:stop, form ids).
+
+    The compiled rules (analysis/_native/tokenmatch.c) decide the hits whose rules all have a
+    compiled twin; the Python rules decide the rest, and any hit the compiled code leaves to them.
+    """
+    keep = np.zeros(len(first), dtype=bool)
+    if _native_tokenmatch is not None and len(first):
+        decided = np.frombuffer(_native_rules(index, compiled, first, stop, form), dtype=np.uint8)
+        keep[:] = decided == 1
+        rest = np.flatnonzero(decided == 2)
+        if not len(rest):
+            return keep
+        first, stop, form = first[rest], stop[rest], form[rest]
+    else:
+        rest = slice(None)
+    keep[rest] = _python_rules_hold(index, compiled, first, stop, form)
+    return keep
+
+
+def _native_rules(index: _TokenIndex, compiled: CompiledLexicon, first: np.ndarray,
+                  stop: np.ndarray, form: np.ndarray) -> bytes:
+    """The compiled rules' answer per hit (1 keep, 0 drop, 2 ask the Python rules).
+
+    A form is left to Python (bits -1) when one of its filter rules has no compiled twin or
+    :data:`RULES` no longer holds the function that the twin stands for."""
+    bit_of = {name: 1 << k for k, name in enumerate(NATIVE_RULES)}
+    bits = []
+    for _, entry in compiled.forms:
+        names = [rule for rule in entry.rules if rule not in FLIPS]
+        native = all(name in bit_of and RULES.get(name) is NATIVE_RULES[name] for name in names)
+        bits.append(sum(bit_of[name] for name in set(names)) if native else -1)
+    rule_bits = np.array(bits + [-1], dtype=np.int64)[form]
+    texts = [index.texts.get(name) for name in index.doc_names]
+    doc = index.sentence_doc_code[index.sentence_of[first]]
+    return _native_tokenmatch.eval_rules(
+        texts, index.words, NATIVE_CHARACTER_SETS, len(NATIVE_WORD_SETS) + 1,
+        *map(_int64s, (index.rule_flags(), index.codes, index.starts, index.ends, doc, first, stop,
+                       index.sentence_first[first], index.sentence_stop[first], rule_bits)))
+
+
+def _python_rules_hold(index: _TokenIndex, compiled: CompiledLexicon, first: np.ndarray,
+                       stop: np.ndarray, form: np.ndarray) -> list[bool]:
+    """:func:`_rules_hold` by the Python rules, one :class:`Context` per hit."""
     sentence = index.sentence_of[first]
     tokens = index.sentence_tokens(sentence)
     lo = index.sentence_first[first]
@@ -566,15 +676,14 @@ def _hits_frame(index: _TokenIndex, parts: list[dict], docs: pd.DataFrame) -> pd
         order_of = {d: i for i, d in enumerate(docs["doc_id"])}
         doc_rank = np.array([order_of.get(d, len(order_of)) for d in index.doc_names],
                             dtype=np.int64)
-        order = np.lexsort((_ranks(terms)[term], _ranks(categories)[label],
-                            _ranks(measures)[label], end, start,
-                            doc_rank[doc] if len(doc_rank) else doc))
+        order = _lexsort_packed([doc_rank[doc] if len(doc_rank) else doc, start, end,
+                                 _ranks(measures)[label], _ranks(categories)[label],
+                                 _ranks(terms)[term]])
     else:
         order = None
     rows = np.arange(len(first)) if order is None else order
     doc, sentence, start, end = doc[rows], sentence[rows], start[rows], end[rows]
     texts, names = index.texts, index.doc_names
-    start_list, end_list = start.tolist(), end.tolist()
     frame = pd.DataFrame({
         "doc_id": _by_code(names, doc),
         "sent_id": index.sentence_id[sentence],
@@ -583,13 +692,34 @@ def _hits_frame(index: _TokenIndex, parts: list[dict], docs: pd.DataFrame) -> pd
         "measure": _by_code(measures, label[rows]),
         "category": _by_code(categories, label[rows]),
         "term": _by_code(terms, term[rows]),
-        "matched": [texts[names[d]][a:b] for d, a, b in zip(doc.tolist(), start_list, end_list)],
+        "matched": _text_slices(texts, names, doc, start, end),
         "negated": np.concatenate([part["negated"] for part in parts])[rows].astype(bool),
         "voice": [index.sentence_voice[s] for s in sentence.tolist()],
         "lexicon": _by_code([part["lexicon"] for part in parts], lexicon[rows]),
     }, columns=MATCH_COLUMNS)
     # The numbers are int64 already (the index holds them so).
     return frame if order is not None else _sorted_matches(frame, docs)
+
+
+def _lexsort_packed(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort(keys[::-1])`` (most significant key first; stable), with neighbouring keys
+    packed into one int64 wherever their ranges allow: each row's keys as the digits of one
+    mixed-radix number order the rows as the keys do, and a sort over fewer keys is cheaper."""
+    packed, current, span = [], None, 1
+    for key in keys:
+        key = key.astype(np.int64, copy=False)
+        low, high = (int(key.min()), int(key.max())) if len(key) else (0, 0)
+        width = high - low + 1
+        if current is not None and span * width < 2 ** 62:
+            current = current * width + (key - low)
+            span *= width
+        else:
+            if current is not None:
+                packed.append(current)
+            # (a key spanning more than 62 bits is sorted as it is: key - low could wrap)
+            current, span = (key - low, width) if width < 2 ** 62 else (key, 2 ** 62)
+    packed.append(current)
+    return np.lexsort(packed[::-1])
 
 
 def _shifted(codes: list[np.ndarray], sizes: list[int]) -> list[np.ndarray]:
@@ -607,7 +737,39 @@ def _ranks(values: list[str]) -> np.ndarray:
 def _by_code(values: list, codes: np.ndarray):
     """The column a list ``[values[c] for c in codes]`` would give, taken from the values'
     column (the same dtype: pandas infers it from the kinds of values present)."""
+    if _native_tokenmatch is not None and values and all(isinstance(v, str) for v in values):
+        # Arrow's take copies string by string; the compiled gather fills the buffers at once.
+        dtype = pd.Series(values[:1]).dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            try:
+                buffers = _native_tokenmatch.gather_utf8(values, _int64s(codes))
+            except (UnicodeEncodeError, IndexError):
+                buffers = None  # a surrogate or a negative code: as the take below has it
+            if buffers is not None:
+                return _arrow_strings(buffers, len(codes), dtype)
     return pd.Series(values).array.take(codes)
+
+
+def _text_slices(texts: dict, names: list, doc: np.ndarray, start: np.ndarray,
+                 end: np.ndarray):
+    """The matched column: ``texts[names[d]][a:b]`` for each hit, as pandas infers a column of
+    them (built from the texts' characters when the compiled module can take every slice)."""
+    if _native_tokenmatch is not None and len(doc):
+        buffers = _native_tokenmatch.slices_utf8([texts.get(name) for name in names],
+                                                 *map(_int64s, (doc, start, end)))
+        if buffers is not None:
+            dtype = pd.Series(["x"]).dtype
+            if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+                return _arrow_strings(buffers, len(doc), dtype)
+    return [texts[names[d]][a:b] for d, a, b in zip(doc.tolist(), start.tolist(), end.tolist())]
+
+
+def _arrow_strings(buffers: tuple, size: int, dtype):
+    """A pandas string array over Arrow large_string buffers ``(offsets, data)``."""
+    import pyarrow as pa
+    column = pa.LargeStringArray.from_buffers(size, pa.py_buffer(buffers[0]),
+                                              pa.py_buffer(buffers[1]))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
 
 
 def _matches_frame(rows: list, docs: pd.DataFrame) -> pd.DataFrame:

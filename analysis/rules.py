@@ -87,6 +87,22 @@ _ACCORDING_TO_NON_SOURCE = frozenset({"plan", "plans", "schedule", "article", "l
 _APPEAR_EPISTEMIC_NEXT = frozenset({"to", "that", "as", "likely", "unlikely", "certain",
                                     "increasingly", "ready", "willing", "unable", "intent"})
 _APPEAR_EPISTEMIC_PREV = frozenset({"it", "there", "would", "what", "which"})
+# The word sets written inline in the rules before, named so that the compiled rules
+# (NATIVE_WORD_SETS) test the same words.
+_AND_TO = frozenset({"and", "to"})
+_MONTH_AFTER = frozenset({"", "and", "or"})
+_MODAL_DENIERS = frozenset({"not", "never"})
+_WOULD = frozenset({"would", "wouldn't", "'d"})
+_CLAIM_NEXT = frozenset({"that", "to"})
+_CLAIM_PREV = frozenset({"it", "was", "is", "been", "being"})
+_ACCORDING_DETERMINERS = frozenset({"the", "its", "their", "our"})
+_ACCORDING_TO_NON_SOURCE_AFTER_DETERMINER = _ACCORDING_TO_NON_SOURCE | {
+    "treaty", "agreement", "constitution", "charter", "terms", "law"}
+_CAN = frozenset({"could", "can"})
+_REPORT_PAST = frozenset({"said", "told", "thought", "wrote", "written"})
+_SAID_ADJECTIVE_AFTER = frozenset({"the", "a", "an", "this", "said", "aforesaid"})
+_BARE_ARTICLES = frozenset({"the", "a", "an"})
+_REPORT_PUNCT = frozenset({",", ":", "\u201c", '"'})
 
 
 @dataclass(frozen=True)
@@ -188,26 +204,25 @@ def not_month(ctx: Context) -> bool:
         # HEADLINE CASE: the month only before a number or after a month preposition.
         return not (_is_quantity(ctx.norm(ctx.j)) or ctx.norm(ctx.i - 1) in _MONTH_CONTEXT)
     return not (ctx.norm(ctx.j)[:1].isdigit() or
-                (ctx.norm(ctx.i - 1) in _MONTH_CONTEXT and ctx.norm(ctx.i - 1) not in {"and", "to"}
-                 and ctx.norm(ctx.j) in {"", "and", "or"}))
+                (ctx.norm(ctx.i - 1) in _MONTH_CONTEXT and ctx.norm(ctx.i - 1) not in _AND_TO
+                 and ctx.norm(ctx.j) in _MONTH_AFTER))
 
 
 def not_negated(ctx: Context) -> bool:
     """Drop a possibility modal under negation: "could not", "could never" deny possibility."""
-    return ctx.norm(ctx.j) not in {"not", "never"} and not is_negated(ctx)
+    return ctx.norm(ctx.j) not in _MODAL_DENIERS and not is_negated(ctx)
 
 
 def epistemic(ctx: Context) -> bool:
     """Keep would/appear/claim (and their forms) only in epistemic use."""
     word = ctx.norm(ctx.i)
-    if word in ("would", "wouldn't", "'d"):
+    if word in _WOULD:
         return _epistemic_would(ctx)
     if word.startswith("appear"):
         return (ctx.norm(ctx.j) in _APPEAR_EPISTEMIC_NEXT
                 or ctx.norm(ctx.i - 1) in _APPEAR_EPISTEMIC_PREV)
     if word.startswith("claim"):
-        return ctx.norm(ctx.j) in {"that", "to"} or ctx.norm(ctx.i - 1) in {"it", "was", "is",
-                                                                            "been", "being"}
+        return ctx.norm(ctx.j) in _CLAIM_NEXT or ctx.norm(ctx.i - 1) in _CLAIM_PREV
     return True
 
 
@@ -261,23 +276,22 @@ def reporting_use(ctx: Context) -> bool:
     if word == "according":
         nxt, after = ctx.norm(ctx.j), ctx.norm(ctx.j + 1)
         return not (nxt in _ACCORDING_TO_NON_SOURCE or
-                    (nxt in {"the", "its", "their", "our"} and after in _ACCORDING_TO_NON_SOURCE
-                     | {"treaty", "agreement", "constitution", "charter", "terms", "law"}))
+                    (nxt in _ACCORDING_DETERMINERS
+                     and after in _ACCORDING_TO_NON_SOURCE_AFTER_DETERMINER))
     if word == "told" and prev == "all":
         return False
     before = ctx.norm(ctx.i - 2) if prev == "to" else prev
-    if before in _NOT_A_REPORT_BEFORE or (prev == "not" and ctx.norm(ctx.i - 2) in {"could",
-                                                                                   "can"}):
+    if before in _NOT_A_REPORT_BEFORE or (prev == "not" and ctx.norm(ctx.i - 2) in _CAN):
         return False
     # "I think", "we believe": the speaker's own stance (a hedge), not a report of someone else.
     # The subject search last: the word alone settles most hits ("said", "-ed" forms).
-    if not word.endswith("ed") and word not in {"said", "told", "thought", "wrote", "written"} \
+    if not word.endswith("ed") and word not in _REPORT_PAST \
             and _subject(ctx) in _FIRST_PERSON:
         return False
     if word == "said":
-        return prev not in {"the", "a", "an", "this", "said", "aforesaid"} and \
+        return prev not in _SAID_ADJECTIVE_AFTER and \
             not (sentence_initial and ctx.norm(ctx.j) not in _CLAUSE_OPENERS
-                 and ctx.after(2).strip()[:1] not in {",", ":", "\u201c", '"'})
+                 and ctx.after(2).strip()[:1] not in _REPORT_PUNCT)
     if word in _NOUN_HOMOGRAPHS:
         if prev in _DETERMINERS:
             return False
@@ -285,10 +299,9 @@ def reporting_use(ctx: Context) -> bool:
         after = ctx.after(3).lstrip()[:1]
         if nxt == "of":
             return False
-        return (prev in _SUBJECT_OR_AUX or nxt in _CLAUSE_OPENERS or after in {",", ":", "\u201c",
-                                                                               '"'}
+        return (prev in _SUBJECT_OR_AUX or nxt in _CLAUSE_OPENERS or after in _REPORT_PUNCT
                 or ctx.surface(ctx.i - 1)[:1].isupper() and ctx.i - 1 > 0)
-    if prev in {"the", "a", "an"}:
+    if prev in _BARE_ARTICLES:
         return False
     return True
 
@@ -310,3 +323,42 @@ FLIPS = {
     "negation_flips_to_hedge": ("hedge", "negated_booster"),
     "negation_flips_to_booster": ("booster", "negated_hedge"),
 }
+
+# ---------------------------------------------------------------- the compiled rules' tables
+
+#: The words of _REPORT_BEFORE_WOULD; with each spelled again with a trailing newline, a word set
+#: holding exactly the strings the anchored pattern matches ("$" also matches before a final
+#: newline).
+_REPORT_BEFORE_WOULD_WORDS = frozenset(
+    "said says told announced promised pledged vowed added stated noted insisted warned confirmed "
+    "indicated signalled signaled declared wrote agreed decided knew thought hoped expected "
+    "believed asked whether emphasised emphasized stressed speculated predicted sure doubt "
+    "reported argued claimed assured feared worried guaranteed clear certain unclear uncertain "
+    "wondered".split())
+
+#: The word sets that the compiled twin of the filter rules (``eval_rules`` in
+#: analysis/_native/tokenmatch.c) tests, in the order of its flag bits (its ``W_*`` names); one
+#: more bit after them marks :func:`is_negator` words.
+NATIVE_WORD_SETS = (
+    _QUANTITY_WORDS, _ARTICLE, _MONTH_CONTEXT, _AND_TO, _MONTH_AFTER, _MODAL_DENIERS, _WOULD,
+    _APPEAR_EPISTEMIC_NEXT, _APPEAR_EPISTEMIC_PREV, _CLAIM_NEXT, _CLAIM_PREV,
+    _NOT_EPISTEMIC_WOULD, _HABITUAL,
+    _REPORT_BEFORE_WOULD_WORDS | {word + "\n" for word in _REPORT_BEFORE_WOULD_WORDS},
+    _FIRST_PERSON, _ADVERB_SKIP, _BE, _ACCORDING_TO_NON_SOURCE, _ACCORDING_DETERMINERS,
+    _ACCORDING_TO_NON_SOURCE_AFTER_DETERMINER, _NOT_A_REPORT_BEFORE, _CAN, _REPORT_PAST,
+    _SAID_ADJECTIVE_AFTER, _CLAUSE_OPENERS, _NOUN_HOMOGRAPHS, _DETERMINERS, _SUBJECT_OR_AUX,
+    _BARE_ARTICLES, frozenset({"according"}), frozenset({"told"}), frozenset({"all"}),
+    frozenset({"to"}), frozenset({"not"}), frozenset({"said"}), frozenset({"of"}))
+
+#: The characters the compiled rules look for in the text, in the order it takes them: clause
+#: breaks (negation), sentence breaks, subject breaks, quote and colon marks after a reporting
+#: verb, currency signs.
+NATIVE_CHARACTER_SETS = tuple("".join(sorted(chars)) for chars in (
+    _NEGATION_BREAK_SET, _SENTENCE_BREAKS, _SUBJECT_BREAKS, _REPORT_PUNCT,
+    frozenset("$\u20ac\u00a3")))
+
+#: The filter rules the compiled twin implements, by its rule bit (its ``R_*`` names), with the
+#: function each stands for: a rule is evaluated there only while :data:`RULES` still holds that
+#: function.
+NATIVE_RULES = {name: RULES[name] for name in ("not_month", "before_quantity", "epistemic",
+                                               "reporting_use", "not_negated", "speaker_stance")}

@@ -6,6 +6,7 @@ is checked against per-sentence match_sentence and plain dict look-ups."""
 from __future__ import annotations
 
 import re
+import sys
 from contextlib import contextmanager
 
 import numpy as np
@@ -306,3 +307,334 @@ def test_gap_flags_wrap_offsets_as_numpy_does():
     index, ref = _both(lambda: _TokenIndex(docs, sentences, tokens, None))
     assert index.punct_before_count.tolist() == ref.punct_before_count.tolist()
     assert index.break_before.tolist() == ref.break_before.tolist()
+
+
+# -- regressions of the review of the compiled module (memory safety on hostile arguments) ----
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="Python-level __buffer__ needs 3.12")
+def test_gap_flags_reads_the_texts_of_the_call_when_a_buffer_changes_the_list():
+    # Acquiring a buffer runs __buffer__, which may empty the texts list: gap_flags read the
+    # list's size before and its items after (a crash); it now reads the texts of the call.
+    class Shrinking:
+        def __init__(self, values):
+            self.values = np.asarray(values, dtype=np.int64)
+
+        def __buffer__(self, flags):
+            texts.clear()
+            return memoryview(self.values)
+
+    texts = ["ab, c;d " * 20, "x;y z", "", "\U0001d400 \u2014 q"] * 3
+    codes, starts = [0, 1, 3, 7, -1], [0, 3, 1, 4, 2]
+    ends, first = [1, 4, 3, 6, 5], [0, 0, 2, 2, 3]
+    arrays = [np.asarray(a, dtype=np.int64) for a in (codes, starts, ends, first)]
+    expected = native.gap_flags(list(texts), *arrays, ".;")
+    got = native.gap_flags(texts, Shrinking(codes), *arrays[1:], ".;")
+    assert texts == []  # the trigger ran
+    assert got == expected
+
+
+# ---------------------------------------------------------------- the compiled context rules
+
+# Words the rules look at (every word set of rules.NATIVE_WORD_SETS, some in capitals, some with
+# a final newline that the reporting-verb pattern also matches), and gaps of every kind the
+# rules read (clause, sentence and subject breaks, quotes, currency signs, spaces).
+_RULE_WORDS = sorted({w for words in measures_module.NATIVE_WORD_SETS for w in words if w}
+                     | {"May", "MAY", "Said", "SAID", "States", "Report", "appears", "appeared",
+                        "claims", "claimed", "believed", "thought", "don't", "isn't", "30",
+                        "\u0663", "Kyiv", "U.S.", "\u00c9t\u00e9", "\u01c5x"})
+_RULE_GAPS = [" ", "  ", ", ", ". ", "; ", ": ", "! ", "? ", " \u2014 ", " \u201c", "\u201d ",
+              ' "', " $", " \u20ac", "\u00a3", " (", "\u00a0", "\n"]
+# The words that trigger a rule and their commonest neighbours, drawn as often as all the rest.
+_RULE_KEYS = ("may May MAY would wouldn't appear appears claim claims said Said report states "
+              "according told think believe thought about some around not never could can the a to "
+              "that I we it is was in of all 30 third one").split()
+_NATIVE_RULE_NAMES = list(measures_module.NATIVE_RULES)
+
+
+def _rule_answers(index, name, first, stop):
+    """(compiled, Python) answers of one rule for the hits rows first:stop of an index."""
+    bit = 1 << _NATIVE_RULE_NAMES.index(name)
+    texts = [index.texts.get(d) for d in index.doc_names]
+    doc = index.sentence_doc_code[index.sentence_of[first]]
+    got = np.frombuffer(native.eval_rules(
+        texts, index.words, measures_module.NATIVE_CHARACTER_SETS,
+        len(measures_module.NATIVE_WORD_SETS) + 1,
+        *map(measures_module._int64s, (
+            index.rule_flags(), index.codes, index.starts, index.ends, doc, first, stop,
+            index.sentence_first[first], index.sentence_stop[first],
+            np.full(len(first), bit)))), dtype=np.uint8)
+    sentence = index.sentence_of[first]
+    with _without_native():
+        lists = index.sentence_tokens(sentence)
+    rule = measures_module.RULES[name]
+    ref = [rule(measures_module.Context(index.texts[index.sentence_doc[s]], lists[s], i - b, j - b))
+           for s, i, j, b in zip(sentence.tolist(), first.tolist(), stop.tolist(),
+                                 index.sentence_first[first].tolist())]
+    return got, np.array(ref, dtype=np.uint8)
+
+
+def _every_span(index, width):
+    """Rows first:first+width of every hit of that width inside a sentence."""
+    first = np.flatnonzero(np.arange(index.size) + width <= index.sentence_stop)
+    return first, first + width
+
+
+def _assert_rules_identical(docs, sentences=None):
+    sentences = sentences_table(docs) if sentences is None else sentences
+    index = _TokenIndex(docs, sentences, tokens_table(docs, sentences), None)
+    for width in (1, 2):
+        first, stop = _every_span(index, width)
+        for name in _NATIVE_RULE_NAMES:
+            got, ref = _rule_answers(index, name, first, stop)
+            assert (got != 2).all(), name  # well-formed tables never need Python
+            assert got.tolist() == ref.tolist(), name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.tuples(st.sampled_from(_RULE_WORDS) | st.sampled_from(_RULE_KEYS),
+                                   st.sampled_from(_RULE_GAPS)),
+                         max_size=14).map(lambda ws: "".join(w + g for w, g in ws)),
+                min_size=1, max_size=3))
+def test_compiled_rules_are_the_python_rules(texts):
+    docs = pd.DataFrame({"doc_id": [f"d{k}" for k in range(len(texts))], "text": texts})
+    _assert_rules_identical(docs)
+
+
+@pytest.mark.parametrize("text", [
+    "I think so. We believe it. It is believed. Analysts believe. It was thought. I also think.",
+    "He would go. She said he would go. He said. Would you? I would like it. It would often.",
+    "It appears that. It appeared. They claim that. The claim. It was claimed. Claims to be.",
+    "About 30. About $5. Some \u20ac5. Around a third. About a 3. About one. About the same.",
+    "In May. May 5. MAY 5. In MAY. may be. It may not. May and June. to May. It may.",
+    "could not. could never. not likely could. no, could. never could. It could.",
+    "Said the man. SAID. \u201cYes,\u201d said he. The said deal. The report. Reports of war. "
+    "Member states. He states that. They report, \u201cno\u201d. All told. Not told. "
+    "According to the plan. According to officials. According to the treaty. "
+    "We report that. I said. I reported. Could not say. Declined to comment. The United States.",
+    "\u00c9T\u00c9 said. \u01c5x said. \u0663 about. A \u0130 said.",
+    ""])
+def test_compiled_rules_on_hand_made_sentences(text):
+    _assert_rules_identical(pd.DataFrame({"doc_id": ["d"], "text": [text]}))
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_compiled_rules_identical_on_shared_corpus(shared_corpus):
+    _assert_rules_identical(shared_corpus.iloc[::7].reset_index(drop=True))
+
+
+def test_compiled_rules_leave_odd_tables_to_python():
+    docs = pd.DataFrame({"doc_id": ["d"], "text": ["I think he said it may be about 30."]})
+    sentences = sentences_table(docs)
+    tokens = tokens_table(docs, sentences)
+    # A missing norm and a negative offset (Python slices wrap it) are Python's to read.
+    odd = tokens.assign(norm=tokens["norm"].astype(object))
+    odd.loc[0, "norm"] = np.nan
+    odd.loc[3, "start"] = -2
+    index = _TokenIndex(docs, sentences, odd, None)
+    first, stop = _every_span(index, 1)
+    texts = [index.texts.get(d) for d in index.doc_names]
+    got = np.frombuffer(native.eval_rules(
+        texts, index.words, measures_module.NATIVE_CHARACTER_SETS,
+        len(measures_module.NATIVE_WORD_SETS) + 1,
+        *map(measures_module._int64s, (
+            index.rule_flags(), index.codes, index.starts, index.ends,
+            index.sentence_doc_code[index.sentence_of[first]], first, stop,
+            index.sentence_first[first], index.sentence_stop[first],
+            np.full(len(first), (1 << len(_NATIVE_RULE_NAMES)) - 1)))), dtype=np.uint8)
+    assert got[1] == 2  # reads token 0 (the missing norm) as the word before it
+    assert got[3] == 2  # reads its own surface
+    with pytest.raises(ValueError):
+        native.eval_rules(texts, index.words, measures_module.NATIVE_CHARACTER_SETS,
+                          len(measures_module.NATIVE_WORD_SETS),
+                          *map(measures_module._int64s, (index.rule_flags(), index.codes,
+                                                         index.starts, index.ends) + (first,) * 6))
+
+
+def test_a_replaced_rule_runs_in_python(monkeypatch):
+    docs = pd.DataFrame({"doc_id": ["d"], "text": ["He would go. It may be. They said so."]})
+    sentences = sentences_table(docs)
+    tokens = tokens_table(docs, sentences)
+    before = match_measures(docs, sentences, tokens)
+    # The replacement drops what the bundled rule keeps: the compiled twin must not stand in.
+    monkeypatch.setitem(measures_module.RULES, "reporting_use", lambda ctx: False)
+    after = match_measures(docs, sentences, tokens)
+    assert "say" in set(before["term"]) and "say" not in set(after["term"])
+    with _without_native():
+        assert after.equals(match_measures(docs, sentences, tokens))
+
+
+def test_native_word_sets_are_the_report_pattern():
+    from analysis.rules import _REPORT_BEFORE_WOULD
+    report = measures_module.NATIVE_WORD_SETS[13]
+    words = set(_RULE_WORDS) | {w + "\n" for w in _RULE_WORDS} | {w + "x" for w in report}
+    assert all(bool(_REPORT_BEFORE_WOULD.match(w)) == (w in report) for w in words)
+
+
+# ---------------------------------------------------------------- factorizing, slices, forms
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + ["", "x"]) | st.text(ENCODABLE, max_size=5), max_size=60),
+       st.integers(0, 5), st.booleans())
+def test_factorize_is_pandas_factorize(values, cut, with_null):
+    column = pd.Series(values + (["n"] if with_null else []), dtype="str")
+    if with_null:
+        column.iloc[-1] = np.nan  # a null: pandas.factorize's path, codes -1
+    column = column.iloc[min(cut, len(column)):]  # an Arrow slice: offsets not from 0
+    codes, uniques = measures_module._factorize(column)
+    ref_codes, ref_uniques = pd.factorize(column)
+    assert codes.tolist() == ref_codes.tolist()
+    assert uniques == ref_uniques.tolist()
+    assert all(type(u) is str for u in uniques)
+
+
+def test_factorize_of_other_columns_is_pandas_factorize():
+    for column in (pd.Series(["b", "a", "b"], dtype=object), pd.Series([3, 1, 3]),
+                   pd.Series(["b", "a", "b"], dtype="str").iloc[:0],
+                   pd.concat([pd.Series(["a"], dtype="str"), pd.Series(["b", "a"], dtype="str")])):
+        codes, uniques = measures_module._factorize(column)
+        ref_codes, ref_uniques = pd.factorize(column)
+        assert codes.tolist() == ref_codes.tolist() and uniques == ref_uniques.tolist()
+    with pytest.raises(ValueError):
+        native.factorize_utf8(np.array([0, 5]), b"abc")
+    with pytest.raises(ValueError):
+        native.factorize_utf8(np.array([2, 1]), b"abc")
+    with pytest.raises(UnicodeDecodeError):
+        native.factorize_utf8(np.array([0, 1]), b"\xff")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(TRICKY, max_size=12), min_size=1, max_size=3),
+       st.lists(st.tuples(st.integers(0, 3), st.integers(-2, 15), st.integers(-2, 15)),
+                min_size=1, max_size=20))
+def test_text_slices_are_python_slices(texts, hits):
+    names = [f"d{k}" for k in range(len(texts))] + ["not-in-docs"]
+    by_name = dict(zip(names, texts))
+    doc, start, end = (np.array(column, dtype=np.int64) for column in zip(*hits))
+    doc = doc % len(names)
+
+    def slices():
+        try:
+            return list(measures_module._text_slices(by_name, names, doc, start, end))
+        except KeyError:
+            return "KeyError"
+    got, ref = _both(slices)
+    assert got == ref
+
+
+def test_by_code_is_the_take():
+    for values in (["b", "a"], ["\U0001d400", ""], ["a", None], [1, 2], ["\ud800", "a"]):
+        codes = np.array([1, 0, 1, 1], dtype=np.int64)
+
+        def column():
+            try:
+                return measures_module._by_code(values, codes)
+            except UnicodeEncodeError:  # an Arrow column cannot hold a surrogate
+                return None
+        got, ref = _both(column)
+        assert (got is None) == (ref is None)
+        if got is not None:
+            assert got.dtype == ref.dtype and list(got) == list(ref)
+
+
+def test_match_forms_rejects_bad_tables():
+    one = np.array([0], dtype=np.int64)
+    ok = (one, np.array([1]), np.array([0, 0]), np.array([1]), one, one, np.array([1]))
+    rows, forms = native.match_forms(*ok, (), 1)
+    assert np.frombuffer(rows, dtype=np.int64).tolist() == [0]
+    for k, bad in [(0, np.array([5])), (3, np.array([2])), (5, np.array([7])),
+                   (6, np.array([2])), (2, np.array([0]))]:
+        args = list(ok)
+        args[k] = bad
+        with pytest.raises((IndexError, ValueError)):
+            native.match_forms(*args, (), 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6).flatmap(lambda n: st.lists(
+    st.lists(st.integers(-2 ** 63, 2 ** 63 - 1) | st.integers(-3, 3) | st.integers(0, 10 ** 6),
+             min_size=n, max_size=n), min_size=1, max_size=30)))
+def test_packed_lexsort_is_lexsort(rows):
+    keys = [np.array(column, dtype=np.int64) for column in zip(*rows)]
+    assert (measures_module._lexsort_packed(keys).tolist()
+            == np.lexsort(keys[::-1]).tolist())
+
+
+def _form_pairs_reference(index, compiled):
+    """The (row, form) pairs whose whole form matches, checked word by word as match_sentence
+    checks them (on the candidate pairs of the numpy path)."""
+    row, form = measures_module._candidate_pairs(index, compiled)
+    norms = index.word_series.tolist()
+    pairs = []
+    for r, f in zip(row.tolist(), form.tolist()):
+        words = compiled.forms[f][0]
+        stop = r + len(words)
+        if stop > index.sentence_stop[r]:
+            continue
+        if len(words) > 1:
+            if not all(measures_module._word_matches(w, norms[index.codes[r + k]],
+                                                     k == len(words) - 1)
+                       for k, w in enumerate(words[1:], start=1)):
+                continue
+            if index.punct_before_count[stop] != index.punct_before_count[r + 1]:
+                continue
+        pairs.append((r, f))
+    return pairs
+
+
+def _assert_form_pairs_identical(docs):
+    sentences = sentences_table(docs)
+    index = _TokenIndex(docs, sentences, tokens_table(docs, sentences), None)
+    for name in LEXICONS:
+        compiled = _compile(name)
+        lengths = np.array([len(w) for w, _ in compiled.forms] + [0], dtype=np.int64)
+        rows, forms = measures_module._native_form_hits(index, compiled, lengths)
+        assert list(zip(rows.tolist(), forms.tolist())) == _form_pairs_reference(index, compiled)
+
+
+# The words of every multiword form (wildcards spelled out), to meet many partial matches.
+_FORM_WORDS = sorted({w.rstrip("*") + ("ing" if w.endswith("*") else "")
+                      for name in LEXICONS for words, _ in _compile(name).forms if len(words) > 1
+                      for w in words})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_FORM_WORDS) | st.sampled_from(WORDS),
+                          st.sampled_from([" ", " ", " ", ", ", ". ", "'s ", " \u2014 "])),
+                max_size=40).map(lambda ws: "".join(w + g for w, g in ws)))
+def test_compiled_form_matching_is_word_by_word_matching(text):
+    _assert_form_pairs_identical(pd.DataFrame({"doc_id": ["d"], "text": [text]}))
+
+
+@pytest.mark.slow
+@pytest.mark.shared
+def test_compiled_form_matching_identical_on_shared_corpus(shared_corpus):
+    _assert_form_pairs_identical(shared_corpus)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(_RULE_KEYS) | st.sampled_from(_FORM_WORDS),
+                          st.sampled_from(_RULE_GAPS)), min_size=1, max_size=30)
+       .map(lambda ws: "".join(w + g for w, g in ws)), st.data())
+def test_matches_identical_on_malformed_tokens(text, data):
+    docs = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    sentences = sentences_table(docs)
+    tokens = tokens_table(docs, sentences)
+    n = len(tokens)
+    if n:
+        # Offsets moved off their words, before the text (Python slices wrap them), beyond it.
+        moved = np.array(data.draw(st.lists(st.integers(-8, 8), min_size=n, max_size=n)))
+        tokens = tokens.assign(start=tokens["start"] + moved, end=tokens["end"] + moved[::-1])
+        if data.draw(st.booleans()):
+            tokens = tokens.assign(norm=tokens["norm"].astype(object))
+            tokens.loc[data.draw(st.integers(0, n - 1)), "norm"] = np.nan
+
+    def run():
+        try:
+            return match_measures(docs, sentences, tokens)
+        except Exception as error:  # the same failure on both paths
+            return type(error).__name__
+    got, ref = _both(run)
+    if isinstance(ref, str):
+        assert got == ref
+    else:
+        pd.testing.assert_frame_equal(got, ref)
