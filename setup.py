@@ -10,6 +10,7 @@ from setuptools import Extension, setup
 NATIVE = Path("analysis") / "_native"
 extensions = [
     Extension(f"analysis._native.{source.stem}", [str(source)], optional=True,
+              depends=[str(header) for header in sorted(NATIVE.glob("*.h"))],
               extra_compile_args=["-O2"])
     for source in sorted(NATIVE.glob("*.c"))
 ]

@@ -32,6 +32,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "growable.h"
+
 #define APOSTROPHE 0x2019
 
 /* ---- private copies of the caller's sequences -------------------------------------------------- */
@@ -1363,18 +1365,11 @@ static int
 offsets_add(Offsets *o, Py_ssize_t value)
 {
     if (o->size == o->capacity) {
-        Py_ssize_t capacity = o->capacity ? o->capacity * 2 : 64;
-        if (capacity > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(Py_ssize_t)) {
-            PyErr_NoMemory();
+        Py_ssize_t *items = grow_array(o->items, &o->capacity, o->size + 1,
+                                       sizeof(Py_ssize_t), 64);
+        if (items == NULL)
             return -1;
-        }
-        Py_ssize_t *items = PyMem_Realloc(o->items, (size_t)capacity * sizeof(Py_ssize_t));
-        if (items == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
         o->items = items;
-        o->capacity = capacity;
     }
     o->items[o->size++] = value;
     return 0;

@@ -25,6 +25,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "growable.h"
 #include <string.h>
 
 /* ---------------------------------------------------------------- text view and classes */
@@ -120,18 +122,10 @@ typedef struct {
 static int spans_push(spans *s, Py_ssize_t a, Py_ssize_t b)
 {
     if (s->size == s->cap) {
-        Py_ssize_t cap = s->cap ? s->cap * 2 : 32;
-        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)(2 * sizeof(Py_ssize_t))) {
-            PyErr_NoMemory();
+        Py_ssize_t *v = grow_array(s->v, &s->cap, s->size + 1, 2 * sizeof(Py_ssize_t), 32);
+        if (v == NULL)
             return -1;
-        }
-        Py_ssize_t *v = PyMem_Realloc(s->v, (size_t)cap * 2 * sizeof(Py_ssize_t));
-        if (v == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
         s->v = v;
-        s->cap = cap;
     }
     s->v[2 * s->size] = a;
     s->v[2 * s->size + 1] = b;

@@ -27,6 +27,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "growable.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -65,18 +67,10 @@ typedef struct {
 static int vec_push(vec *v, int64_t x)
 {
     if (v->size == v->cap) {
-        Py_ssize_t cap = v->cap ? v->cap * 2 : 1024;
-        if (cap > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(int64_t)) {
-            PyErr_NoMemory();
+        int64_t *data = grow_array(v->data, &v->cap, v->size + 1, sizeof(int64_t), 1024);
+        if (!data)
             return -1;
-        }
-        int64_t *data = PyMem_Realloc(v->data, (size_t)cap * sizeof(int64_t));
-        if (!data) {
-            PyErr_NoMemory();
-            return -1;
-        }
         v->data = data;
-        v->cap = cap;
     }
     v->data[v->size++] = x;
     return 0;
