@@ -126,7 +126,9 @@ def analyze(corpus: str | Path | pd.DataFrame, *, measures=None, lexicons=None,
         segment with its metadata voice.
     segments : a ready segments table instead of finding voices; sentences never cross it.
     sources : path of a sources file (default the bundled ``sources.yaml``).
-    jobs : worker processes (or Dask workers); default all cores for corpora over ~1 MB.
+    jobs : worker processes (or Dask workers); default all cores for corpora over ~16 MB
+        (below that, shipping the result tables between processes costs more than a second
+        core saves).
         Results are identical for any number of workers.
     engine : ``local`` or ``dask`` (dask.distributed; a LocalCluster unless ``scheduler``).
     scheduler : address of a running Dask scheduler, e.g. ``tcp://host:8786``.

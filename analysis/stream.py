@@ -9,6 +9,7 @@ of workers.
 from __future__ import annotations
 
 import json
+import os
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -57,7 +58,7 @@ def chunk_frames(docs: pd.DataFrame, *, chunk_chars: int = 2_000_000) -> Iterato
         yield docs.iloc[start:]
 
 
-def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int = 2,
+def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int | None = None,
                    options: dict | None = None, progress: bool = False) -> dict:
     """Analyse chunks of documents into a Parquet store.
 
@@ -65,7 +66,7 @@ def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int
     ----------
     chunks : iterable of docs tables (e.g. :func:`chunk_frames`, or a generator reading files).
     out : store folder; must not exist yet (a partial store is never mistaken for a whole one).
-    jobs : worker processes; at most ``2 * jobs`` chunks are in flight.
+    jobs : worker processes, default one per core; at most ``2 * jobs`` chunks are in flight.
     options : analysis options (measures, lexicons, voices, sources) as for ``analyze``.
 
     Returns
@@ -75,6 +76,8 @@ def analyze_stream(chunks: Iterable[pd.DataFrame], out: str | Path, *, jobs: int
     out = Path(out)
     if out.exists():
         raise ParameterError("the store folder exists already; choose a new one", path=out)
+    if jobs is None:
+        jobs = os.cpu_count() or 1
     if not isinstance(jobs, int) or jobs < 1:
         raise ParameterError("jobs must be a positive integer", value=jobs)
     options = {"measures": None, "lexicons": None, "voices": True, "sources": None,
