@@ -244,7 +244,9 @@ class FastVader:
         list of ``(neg, neu, pos, compound)`` tuples, one per text.
         """
         texts = texts if type(texts) is list else list(texts)
-        if not self._fast_tokens or not set(map(type, texts)) <= {str}:
+        # The batch paths reproduce a left-to-right sum; where builtin sum compensates (3.12+),
+        # as NLTK's call then does, texts are scored one by one with that same sum.
+        if not self._fast_tokens or not _NAIVE_SUM or not set(map(type, texts)) <= {str}:
             cached, score_any = self._cached, self._score_any
             return [cached(t) if type(t) is str else score_any(t) for t in texts]
 
@@ -271,7 +273,7 @@ class FastVader:
         ``numpy.ndarray`` of float64, shape ``(len(texts), 4)``.
         """
         texts = texts if type(texts) is list else list(texts)
-        if not self._fast_tokens or not set(map(type, texts)) <= {str}:
+        if not self._fast_tokens or not _NAIVE_SUM or not set(map(type, texts)) <= {str}:
             return np.array(self.score_many(texts) if texts else np.zeros((0, 4)),
                             dtype=float).reshape(-1, 4)
         scorer = self._native_for(_native_vader)

@@ -269,3 +269,22 @@ def test_python_round_emulation_on_near_ties():
 def test_batch_identical_to_nltk_on_random_vader_text(texts):
     fast = FastVader.from_analyzer(vader_analyzer())
     assert _same_rows(fast.score_many(texts), _nltk_rows(texts))
+
+
+def test_compensated_builtin_sum_routes_batches_to_the_per_text_path(monkeypatch):
+    """Where builtin sum compensates (CPython 3.12+), NLTK's score follows it; the batch paths
+    reproduce a left-to-right sum, so they must then step aside for the per-text path."""
+    import numpy as np
+    from analysis import vader_fast
+    monkeypatch.setattr(vader_fast, "_NAIVE_SUM", False)
+    fast = FastVader.from_analyzer(vader_analyzer(), cache_size=0)
+
+    def batch(*args, **kwargs):
+        raise AssertionError("a batch path ran")
+
+    monkeypatch.setattr(fast, "_score_unique", batch)
+    monkeypatch.setattr(fast, "_native_for", batch)
+    texts = [t for t in TRICKY if isinstance(t, str)][:40] + ["The talks were GOOD, but tense!!"]
+    expected = [tuple(vader_analyzer().polarity_scores(t)[k] for k in KEYS) for t in texts]
+    assert fast.score_many(texts) == expected
+    assert fast.score_array(texts).tolist() == [list(e) for e in expected]
