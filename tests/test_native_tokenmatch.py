@@ -638,3 +638,35 @@ def test_matches_identical_on_malformed_tokens(text, data):
         assert got == ref
     else:
         pd.testing.assert_frame_equal(got, ref)
+
+
+def test_text_lists_emptied_by_a_collection():
+    # The texts lists are read from a private copy: a finalizer that empties the caller's list
+    # while the copy is allocated stops the call (RuntimeError) or leaves the copy as it was;
+    # nothing is read from a list that no longer holds its items.
+    from test_native_attrscan import _emptied_by_a_collection
+
+    texts = [f"Text number {i}, with words; and more." for i in range(30)]
+    doc = np.arange(30, dtype=np.int64)
+    start, end = np.zeros(30, np.int64), np.full(30, 4, np.int64)
+
+    def as_bytes(buffers):
+        return None if buffers is None else tuple(bytes(b) for b in buffers)
+
+    whole = as_bytes(native.slices_utf8(list(texts), doc, start, end))
+    assert whole[1] == b"Text" * 30
+    _emptied_by_a_collection(
+        lambda: list(texts), lambda victim: as_bytes(native.slices_utf8(victim, doc, start, end)),
+        (RuntimeError, whole, as_bytes(native.slices_utf8([], doc, start, end))))
+    # gap_flags over one token per text; an emptied list raises a clean error of its own.
+    first = np.arange(30, dtype=np.int64)
+    arrays = (doc, np.full(30, 5, np.int64), np.full(30, 11, np.int64), first)
+    flags = as_bytes(native.gap_flags(list(texts), *arrays, ".;"))
+
+    def gap_outcome(victim):
+        try:
+            return as_bytes(native.gap_flags(victim, *arrays, ".;"))
+        except (ValueError, IndexError):
+            return "rejected"
+
+    _emptied_by_a_collection(lambda: list(texts), gap_outcome, (RuntimeError, flags, "rejected"))

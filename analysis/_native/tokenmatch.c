@@ -29,6 +29,7 @@
 #include <Python.h>
 
 #include "growable.h"
+#include "private_copy.h"
 #include <stdint.h>
 #include <string.h>
 
@@ -489,7 +490,7 @@ static PyObject *gap_flags(PyObject *module, PyObject *args)
     /* A private tuple of the texts: acquiring a buffer (__buffer__, Python 3.12+) or a
      * collection run by an allocation may execute Python code that changes the caller's list,
      * so neither its size nor its items may be borrowed from it. */
-    PyObject *texts = PyList_AsTuple(texts_arg);
+    PyObject *texts = list_items(texts_arg, PY_SSIZE_T_MAX);
     if (!texts)
         return NULL;
     const char *names[4] = {"doc_codes", "starts", "ends", "sentence_first"};
@@ -1241,7 +1242,7 @@ static PyObject *slices_utf8(PyObject *module, PyObject *args)
         return NULL;
     /* A tuple of the texts: the allocations between the two passes may run finalizers, and
      * nothing can change a tuple. */
-    PyObject *texts = PyList_AsTuple(text_list);
+    PyObject *texts = list_items(text_list, PY_SSIZE_T_MAX);
     if (!texts)
         return NULL;
     const char *names[3] = {"doc", "start", "end"};

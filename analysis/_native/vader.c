@@ -28,6 +28,8 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include "private_copy.h"
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -315,8 +317,8 @@ static PyObject *make(PyObject *Py_UNUSED(self), PyObject *args)
     /* Private tuples of the entry lists: parsing an entry may run Python code (__index__,
      * __float__) that changes the caller's lists, so neither their sizes nor their items may
      * be borrowed from them. */
-    if (!(idioms = PyList_AsTuple(idioms_arg)) || !(pairs = PyList_AsTuple(pairs_arg)) ||
-        !(punc = PyList_AsTuple(punc_arg)))
+    if (!(idioms = list_items(idioms_arg, PY_SSIZE_T_MAX)) || !(pairs = list_items(pairs_arg, PY_SSIZE_T_MAX)) ||
+        !(punc = list_items(punc_arg, PY_SSIZE_T_MAX)))
         goto fail;
     Py_ssize_t n_kw = PyList_GET_SIZE(S->keywords);
     S->n_idioms = PyTuple_GET_SIZE(idioms);
