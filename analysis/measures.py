@@ -49,6 +49,54 @@ class CompiledLexicon:
                 else:
                     self.exact[words[0]].append(len(self.forms))
                 self.forms.append((words, entry))
+        self._form_codes: tuple | None = None
+        self._form_arrays: tuple | None = None
+
+    def form_arrays(self) -> tuple:
+        """Per form, with one trailing slot (a form index past the end): its number of words,
+        whether a rule other than a flip can drop its hits, and its term's code in order of
+        first appearance; then the number of distinct terms. Computed once per lexicon."""
+        if self._form_arrays is None:
+            terms: dict[str, int] = {}
+            arrays = (
+                np.array([len(words) for words, _ in self.forms] + [0], dtype=np.int64),
+                # Flip rules relabel a hit (see form_codes) and never drop it.
+                np.array([any(rule not in FLIPS for rule in entry.rules)
+                          for _, entry in self.forms] + [False]),
+                np.array([terms.setdefault(entry.term, len(terms)) for _, entry in self.forms]
+                         + [0], dtype=np.int64))
+            for array in arrays:
+                array.flags.writeable = False  # shared by every chunk
+            self._form_arrays = (*arrays, len(terms))
+        return self._form_arrays
+
+    def form_codes(self) -> tuple:
+        """Per form: its ``(measure, category)`` label code, the label code when the hit is
+        negated (a flip rule's label), its term code; then the labels and terms they number.
+
+        Returns
+        -------
+        (plain, flipped, term, labels, terms): three int64 arrays with one trailing 0 each (a
+        form index past the end reads 0), a list of label pairs and a list of terms.
+        """
+        if self._form_codes is None:
+            labels: dict[tuple, int] = {}
+            terms: dict[str, int] = {}
+            plain, flipped, term = [], [], []
+            for _, entry in self.forms:
+                label = (self.lexicon.measure, entry.category)
+                plain.append(labels.setdefault(label, len(labels)))
+                for rule in entry.rules:
+                    if rule in FLIPS:
+                        label = FLIPS[rule]
+                flipped.append(labels.setdefault(label, len(labels)))
+                term.append(terms.setdefault(entry.term, len(terms)))
+            arrays = [np.array(codes + [0], dtype=np.int64) for codes in (plain, flipped, term)]
+            for array in arrays:
+                array.flags.writeable = False  # shared by every chunk
+            self._form_codes = (*arrays, list(labels), list(terms))
+        plain, flipped, term, labels, terms = self._form_codes
+        return plain, flipped, term, list(labels), list(terms)
 
     def candidate_mask(self, norms: pd.Series) -> np.ndarray:
         """Vectorised :meth:`is_candidate` over a Series of token norms."""
@@ -167,9 +215,24 @@ def match_lexicon(docs: pd.DataFrame, sentences: pd.DataFrame, tokens: pd.DataFr
     return _hits_frame(index, [_lexicon_rows(index, compiled)], docs)
 
 
+# Compiled lexicons by the id of their Lexicon, which the entry keeps alive (so the id cannot be
+# reused) together with the entries it was built from (a changed lexicon compiles again).
+_COMPILED: dict[int, tuple[Lexicon, tuple, CompiledLexicon]] = {}
+_COMPILED_MAX = 64
+
+
 def _compile(lexicon: Lexicon | str) -> CompiledLexicon:
-    """A lexicon (object, bundled name or YAML path) loaded and indexed."""
-    return CompiledLexicon(lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon))
+    """A lexicon (object, bundled name or YAML path) loaded and indexed, once per Lexicon object:
+    every chunk of a corpus matches the same lexicons."""
+    lexicon = lexicon if isinstance(lexicon, Lexicon) else load_lexicon(lexicon)
+    found = _COMPILED.get(id(lexicon))
+    if found is not None and found[0] is lexicon and found[1] is lexicon.entries:
+        return found[2]
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    compiled = CompiledLexicon(lexicon)
+    _COMPILED[id(lexicon)] = (lexicon, lexicon.entries, compiled)
+    return compiled
 
 
 # str.strip() removes exactly the characters for which str.isspace() is True, and none lies above
@@ -497,7 +560,7 @@ def _lexicon_hits(index: _TokenIndex,
     -------
     (first row, stop row, form id) arrays, one element per hit; the hit is rows first:stop.
     """
-    lengths = np.array([len(words) for words, _ in compiled.forms] + [0], dtype=np.int64)
+    lengths, has_rules, term_of_form, n_terms = compiled.form_arrays()
     if _native_tokenmatch is not None:
         row, form = _native_form_hits(index, compiled, lengths)
         length = lengths[form]
@@ -515,9 +578,6 @@ def _lexicon_hits(index: _TokenIndex,
         check = np.flatnonzero(ok & (length > 1))
         ok[check] = (index.punct_before_count[stop[check]]
                      == index.punct_before_count[row[check] + 1])
-    # Flip rules relabel a hit (see _lexicon_columns) and never drop it.
-    has_rules = np.array([any(rule not in FLIPS for rule in entry.rules)
-                          for _, entry in compiled.forms] + [False])
     ruled = np.flatnonzero(ok & has_rules[form])
     ok[ruled] = _rules_hold(index, compiled, row[ruled], stop[ruled], form[ruled])
     hits = np.flatnonzero(ok)
@@ -535,10 +595,8 @@ def _lexicon_hits(index: _TokenIndex,
     span = np.cumsum(new_span) - 1
     covered = reach[new_span][span] >= stop
     # Of hits of one term on one span, the first stays.
-    terms = {}
-    term = np.array([terms.setdefault(entry.term, len(terms)) for _, entry in compiled.forms]
-                    + [0], dtype=np.int64)[form]
-    _, first = np.unique(span * (len(terms) + 1) + term, return_index=True)
+    term = term_of_form[form]
+    _, first = np.unique(span * (n_terms + 1) + term, return_index=True)
     keep = np.zeros(len(row), dtype=bool)
     keep[first] = True
     keep &= ~covered
@@ -626,25 +684,12 @@ def _lexicon_rows(index: _TokenIndex, compiled: CompiledLexicon) -> dict:
     (codes into ``labels``, the ``(measure, category)`` pairs, flipped for a negated hit with a
     flip rule), ``term`` (codes into ``terms``) and ``lexicon`` (the lexicon's name).
     """
-    lexicon = compiled.lexicon
     first, stop, form = _lexicon_hits(index, compiled)
     negated = negated_hits(first, index.sentence_first[first], index.negator, index.break_before)
-    labels: dict[tuple, int] = {}
-    terms: dict[str, int] = {}
-    plain, flipped, term = [], [], []
-    for _, entry in compiled.forms:
-        label = (lexicon.measure, entry.category)
-        plain.append(labels.setdefault(label, len(labels)))
-        for rule in entry.rules:
-            if rule in FLIPS:
-                label = FLIPS[rule]
-        flipped.append(labels.setdefault(label, len(labels)))
-        term.append(terms.setdefault(entry.term, len(terms)))
-    plain, flipped, term = (np.array(codes + [0], dtype=np.int64) for codes in
-                            (plain, flipped, term))
+    plain, flipped, term, labels, terms = compiled.form_codes()
     return {"first": first, "stop": stop, "negated": negated,
-            "label": np.where(negated, flipped[form], plain[form]), "labels": list(labels),
-            "term": term[form], "terms": list(terms), "lexicon": lexicon.name}
+            "label": np.where(negated, flipped[form], plain[form]), "labels": labels,
+            "term": term[form], "terms": terms, "lexicon": compiled.lexicon.name}
 
 
 def _hits_frame(index: _TokenIndex, parts: list[dict], docs: pd.DataFrame) -> pd.DataFrame:

@@ -517,7 +517,7 @@ def stream_only(base: pd.DataFrame, args, env: dict) -> dict:
     store = Path(tempfile.mkdtemp(prefix="dk-bench-")) / "store"
     start = time.perf_counter()
     summary = analyze_stream(scaled_chunks(base, args.stream_mb, args.chunk_mb), store,
-                             jobs=args.jobs, progress=True)
+                             jobs=args.jobs, progress=sys.stderr.isatty())
     seconds = time.perf_counter() - start
     mb = summary["characters"] / 1e6  # characters; the base corpus is nearly all ASCII
     rss = peak_rss_mb()

@@ -153,3 +153,15 @@ def test_whole_corpus_matcher_agrees_with_match_sentence(tmp_path):
         assert expected, lexicon.name
         assert sorted(expected) == sorted(zip(found["doc_id"], found["start"], found["end"],
                                               found["term"]))
+
+
+def test_compiled_lexicon_is_reused_per_lexicon_object():
+    import dataclasses
+    from analysis.lexicon import bundled_lexicon
+    from analysis.measures import _compile
+    hedges = bundled_lexicon("hedges")
+    assert _compile(hedges) is _compile(hedges) is _compile("hedges")
+    fewer = dataclasses.replace(hedges, entries=hedges.entries[:3])
+    # Another Lexicon (Lexicon is frozen: new entries mean a new object) compiles on its own.
+    assert len(_compile(fewer).forms) < len(_compile(hedges).forms)
+    assert {e.term for _, e in _compile(fewer).forms} == {e.term for e in hedges.entries[:3]}
