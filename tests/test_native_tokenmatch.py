@@ -670,3 +670,44 @@ def test_text_lists_emptied_by_a_collection():
             return "rejected"
 
     _emptied_by_a_collection(lambda: list(texts), gap_outcome, (RuntimeError, flags, "rejected"))
+
+
+def test_match_forms_rejects_sentence_stops_before_their_row():
+    # A malformed sentence_stop far below the row must not wrap around in "stop - row" and
+    # let the word reads run past the table; the numpy twin rejects such hits (row + 1 > stop).
+    ints = lambda *values: np.array(values, dtype=np.int64)  # noqa: E731
+    low = np.iinfo(np.int64).min
+    for length in (1, 3):
+        rows, forms = native.match_forms(ints(0, 0), ints(2, low), ints(0, 0, 0), ints(1), ints(0),
+                                         ints(0), ints(length), (ints(0), ints(0)), 1)
+        got = sorted(zip(np.frombuffer(rows, np.int64).tolist(),
+                         np.frombuffer(forms, np.int64).tolist()))
+        assert got == ([(0, 0)] if length == 1 else [])
+
+
+def test_factorize_checks_offsets_after_a_finalizer_could_change_them():
+    # Offsets rewritten by a finalizer during the call's allocations are either rejected or
+    # never read: the check runs once nothing can change them any more.
+    import gc
+    offsets = np.array([0, 1, 2], dtype=np.int64)
+
+    class Rewrites:
+        def __del__(self):
+            offsets[1], offsets[2] = 1 << 40, (1 << 40) + 8
+
+    saved = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(1, 1, 1)
+    try:
+        cycle = Rewrites()
+        cycle.self = cycle
+        del cycle
+        try:
+            result = native.factorize_utf8(offsets, b"ab")
+        except ValueError as error:
+            result = str(error)
+    finally:
+        gc.set_threshold(*saved)
+    gc.collect()
+    assert result == "factorize_utf8: offsets out of bounds" or \
+        (np.frombuffer(result[0], np.int64).tolist(), result[1]) == ([0, 1], ["a", "b"])

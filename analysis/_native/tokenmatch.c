@@ -1362,11 +1362,6 @@ static PyObject *factorize_utf8(PyObject *module, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "factorize_utf8: no offsets");
         goto done;
     }
-    for (Py_ssize_t k = 0; k <= n; k++)
-        if (off[k] < 0 || off[k] > dv.len || (k && off[k] < off[k - 1])) {
-            PyErr_SetString(PyExc_ValueError, "factorize_utf8: offsets out of bounds");
-            goto done;
-        }
     slots = PyMem_Malloc((size_t)capacity * sizeof(int64_t));
     first_row = PyMem_Malloc(((size_t)n + 1) * sizeof(int64_t));
     codes_out = PyBytes_FromStringAndSize(NULL, (n ? n : 1) * (Py_ssize_t)sizeof(int64_t));
@@ -1377,6 +1372,13 @@ static PyObject *factorize_utf8(PyObject *module, PyObject *args)
     }
     if (!codes_out || !uniques)
         goto done;
+    /* Checked after the allocations: a collection they start may run a finalizer that writes
+     * into a writable offsets array; nothing from here on runs Python code. */
+    for (Py_ssize_t k = 0; k <= n; k++)
+        if (off[k] < 0 || off[k] > dv.len || (k && off[k] < off[k - 1])) {
+            PyErr_SetString(PyExc_ValueError, "factorize_utf8: offsets out of bounds");
+            goto done;
+        }
     for (Py_ssize_t s = 0; s < capacity; s++)
         slots[s] = -1;
     int64_t *codes = (int64_t *)PyBytes_AS_STRING(codes_out);
@@ -1572,8 +1574,9 @@ static PyObject *match_forms(PyObject *module, PyObject *args)
         for (int64_t at = offset[code]; at < offset[code] + count[code]; at++) {
             int64_t f = flat[at], len = length[f];
             if (len > 1) {
-                /* (row + len <= sentence_stop <= n_rows is checked first: it bounds the reads) */
-                if (len > sstop[r] - r || sstop[r] > n_rows)
+                /* row + len <= sentence_stop <= n_rows bounds the reads; the range is checked
+                 * before the subtraction, which could overflow for a malformed stop */
+                if (sstop[r] > n_rows || sstop[r] < r || len > sstop[r] - r)
                     continue;
                 int all = 1;
                 for (int64_t k = 1; k < len && all; k++) {
@@ -1585,7 +1588,7 @@ static PyObject *match_forms(PyObject *module, PyObject *args)
                 }
                 if (!all || punct[r + len] != punct[r + 1])
                     continue;
-            } else if (sstop[r] - r < 1) {
+            } else if (sstop[r] <= r) {
                 continue;
             }
             if (vec_push(&rows, r) < 0 || vec_push(&forms, f) < 0)
