@@ -906,7 +906,8 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
         if cues:
             first = len(rels)
             _sentence_relations(text, s, e, toks, cues, quotes, rels, used)
-            _cut_at_later_cues(text, rels, first, s, e)
+            if len(rels) - first > 1:  # else no report has a later one to stop at
+                _cut_at_later_cues(text, rels, first, s, e)
     _label_relations(text, quotes, used, rels)
     _resolve_pronouns(text, rels, book)
     rels.sort(key=lambda r: (r.content[0], r.content[1]))
