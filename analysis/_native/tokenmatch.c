@@ -824,7 +824,7 @@ static PyObject *rc_word(rule_ctx *c, int64_t code)
 {
     if (code >= c->n_words)
         return NULL;
-    PyObject *w = PyList_GET_ITEM(c->words, code);
+    PyObject *w = PyTuple_GET_ITEM(c->words, code);
     if (!PyUnicode_Check(w)) {
         c->python = 1;
         return NULL;
@@ -1108,7 +1108,7 @@ static PyObject *eval_rules(PyObject *module, PyObject *args)
 {
     (void)module;
     PyObject *texts, *words, *charsets, *objs[10];
-    int n_flags;
+    int n_flags, own_texts = 0;  /* texts becomes a private copy of the caller's list */
     if (!PyArg_ParseTuple(args, "O!O!O!iOOOOOOOOOO:eval_rules", &PyList_Type, &texts,
                           &PyList_Type, &words, &PyTuple_Type, &charsets, &n_flags, &objs[0],
                           &objs[1], &objs[2], &objs[3], &objs[4], &objs[5], &objs[6], &objs[7],
@@ -1137,8 +1137,13 @@ static PyObject *eval_rules(PyObject *module, PyObject *args)
             goto done;
         got |= 1 << k;
     }
-    c.words = words;
-    c.n_words = PyList_GET_SIZE(words);
+    /* A private copy: the size and items must not be borrowed from a list that Python code
+     * could change while the rules run. */
+    c.words = list_items(words, PY_SSIZE_T_MAX);
+    if (c.words == NULL || (texts = list_items(texts, PY_SSIZE_T_MAX)) == NULL)
+        goto done;
+    own_texts = 1;
+    c.n_words = PyTuple_GET_SIZE(c.words);
     Py_ssize_t n_rows = views[1].len / 8, n = views[4].len / 8;
     if (views[0].len / 8 != c.n_words + 1 || views[2].len / 8 != n_rows ||
         views[3].len / 8 != n_rows) {
@@ -1163,11 +1168,11 @@ static PyObject *eval_rules(PyObject *module, PyObject *args)
     /* No Python code runs below (no allocation, no comparison calls): the lists cannot change. */
     for (Py_ssize_t h = 0; h < n; h++) {
         out[h] = 2;
-        if (rules[h] < 0 || doc[h] < 0 || doc[h] >= PyList_GET_SIZE(texts) || sfirst[h] < 0 ||
+        if (rules[h] < 0 || doc[h] < 0 || doc[h] >= PyTuple_GET_SIZE(texts) || sfirst[h] < 0 ||
             sfirst[h] > first[h] || first[h] >= stop[h] || stop[h] > sstop[h] ||
             sstop[h] > n_rows)
             continue;
-        PyObject *text = PyList_GET_ITEM(texts, doc[h]);
+        PyObject *text = PyTuple_GET_ITEM(texts, doc[h]);
         if (!PyUnicode_Check(text))
             continue;
         c.kind = PyUnicode_KIND(text);
@@ -1188,6 +1193,9 @@ static PyObject *eval_rules(PyObject *module, PyObject *args)
             out[h] = (char)keep;
     }
 done:
+    Py_XDECREF(c.words);
+    if (own_texts)
+        Py_DECREF(texts);
     for (int k = 0; k < 10; k++)
         if (got & (1 << k))
             PyBuffer_Release(&views[k]);
@@ -1293,24 +1301,38 @@ static PyObject *slices_utf8(PyObject *module, PyObject *args)
     if (!offsets || !data)
         goto done;
     {
-        /* The texts are those of the first pass (a tuple, holding them), so the slices are as
-         * checked. */
+        /* The texts are those of the first pass (a tuple, holding them). The index arrays are
+         * the caller's and writable: nothing runs between the passes that could change them
+         * today, but each slice is bounded again so that a change could never write past
+         * data. */
         int64_t *off = (int64_t *)PyBytes_AS_STRING(offsets);
         char *base = PyBytes_AS_STRING(data), *out = base;
         off[0] = 0;
         for (Py_ssize_t k = 0; k < n; k++) {
+            if (doc[k] < 0 || doc[k] >= PyTuple_GET_SIZE(texts) || start[k] < 0 || end[k] < 0)
+                goto changed;
             PyObject *text = PyTuple_GET_ITEM(texts, doc[k]);
             Py_ssize_t len = PyUnicode_GET_LENGTH(text);
             Py_ssize_t a = start[k] < len ? (Py_ssize_t)start[k] : len;
             Py_ssize_t b = end[k] < len ? (Py_ssize_t)end[k] : len;
             int kind = PyUnicode_KIND(text);
             const void *chars = PyUnicode_DATA(text);
-            for (Py_ssize_t p = a; p < b; p++)
-                out = utf8_put(out, PyUnicode_READ(kind, chars, p));
+            for (Py_ssize_t p = a; p < b; p++) {
+                Py_UCS4 ch = PyUnicode_READ(kind, chars, p);
+                int size = utf8_size(ch);
+                if (!size || size > total - (out - base))
+                    goto changed;
+                out = utf8_put(out, ch);
+            }
             off[k + 1] = (int64_t)(out - base);
         }
+        if (out - base != total)
+            goto changed;
     }
     result = PyTuple_Pack(2, offsets, data);
+    goto done;
+changed:
+    PyErr_SetString(PyExc_RuntimeError, "slices_utf8: arrays changed while read");
     goto done;
 unsupported:
     result = Py_None;
