@@ -222,7 +222,6 @@ def _cue_scan(forms: tuple[tuple[str, ...], ...]) -> _CueScan:
     return _CueScan(forms)
 
 
-@lru_cache(maxsize=8)
 def _forms_pattern(forms: tuple[tuple[str, ...], ...]) -> re.Pattern:
     """:func:`_cue_start_pattern` of the forms; building it costs more than a short document."""
     trie: dict = {}
@@ -383,8 +382,9 @@ _PREPOSITIONS = frozenset({"of", "in", "at", "for", "with", "from", "on", "about
 # A word that cannot be inside a source phrase, and the words that cannot make one on their own.
 _ENDS_SOURCE = _STOP_BEFORE_SOURCE - _DETERMINER_START - _PREPOSITIONS
 _NOT_SOURCE_WORDS = _STOP_BEFORE_SOURCE | _ADVERBS
-_BOUNDARY = re.compile('[;:()\u2014\u201c\u201d"]')
-_GAP_MARK = re.compile('[;:()\u2014\u201c\u201d",]')  # _BOUNDARY and the comma
+# Marks in the gap between two tokens: a semicolon, colon, bracket, em dash or quotation mark
+# ends a source phrase, a comma ends one of its chunks (see _clause_chunks).
+_GAP_MARK = re.compile('[;:()\u2014\u201c\u201d",]')
 
 
 def _clause_chunks(text: str, toks: list, i: int, floor: int) -> list[tuple[int, int]]:
@@ -392,7 +392,8 @@ def _clause_chunks(text: str, toks: list, i: int, floor: int) -> list[tuple[int,
     at most the two nearest (all that a source phrase can span).
 
     Walking back from token i over the gaps between the tokens that start at or after ``floor``,
-    a gap holding a :data:`_BOUNDARY` mark ends the walk and a gap holding a comma ends a chunk.
+    a gap holding one of ``;:()\u2014\u201c\u201d"`` ends the walk and a gap holding a comma
+    ends a chunk.
     Tokens hold none of these marks, so the marks of all those gaps are found with one search
     over the text they span, and only the gaps holding one are looked at, nearest first.
     """
@@ -906,8 +907,7 @@ def _document_relations(text: str, doc_id, cue_lexicon: CompiledLexicon,
         if cues:
             first = len(rels)
             _sentence_relations(text, s, e, toks, cues, quotes, rels, used)
-            if len(rels) - first > 1:  # else no report has a later one to stop at
-                _cut_at_later_cues(text, rels, first, s, e)
+            _cut_at_later_cues(text, rels, first, s, e)
     _label_relations(text, quotes, used, rels)
     _resolve_pronouns(text, rels, book)
     rels.sort(key=lambda r: (r.content[0], r.content[1]))

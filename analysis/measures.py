@@ -17,6 +17,7 @@ from .errors import ParameterError
 from .lexicon import Entry, Lexicon, bundled_lexicon, load_lexicon
 from .rules import (FLIPS, NATIVE_CHARACTER_SETS, NATIVE_RULES, NATIVE_WORD_SETS,
                     NEGATION_BREAKS, RULES, Context, is_negator, negated_hits)
+from .tokens import _arrow_strings, _strings_by_code
 
 __all__ = ["MATCH_COLUMNS", "MEASURES", "match_lexicon", "match_sentence", "match_measures", "rates_by_document",
            "document_voices", "sentence_voices", "CompiledLexicon"]
@@ -730,17 +731,17 @@ def _hits_frame(index: _TokenIndex, parts: list[dict], docs: pd.DataFrame) -> pd
     doc, sentence, start, end = doc[rows], sentence[rows], start[rows], end[rows]
     texts, names = index.texts, index.doc_names
     frame = pd.DataFrame({
-        "doc_id": _by_code(names, doc),
+        "doc_id": _strings_by_code(names, doc),
         "sent_id": index.sentence_id[sentence],
         "start": start,
         "end": end,
-        "measure": _by_code(measures, label[rows]),
-        "category": _by_code(categories, label[rows]),
-        "term": _by_code(terms, term[rows]),
+        "measure": _strings_by_code(measures, label[rows]),
+        "category": _strings_by_code(categories, label[rows]),
+        "term": _strings_by_code(terms, term[rows]),
         "matched": _text_slices(texts, names, doc, start, end),
         "negated": np.concatenate([part["negated"] for part in parts])[rows].astype(bool),
         "voice": [index.sentence_voice[s] for s in sentence.tolist()],
-        "lexicon": _by_code([part["lexicon"] for part in parts], lexicon[rows]),
+        "lexicon": _strings_by_code([part["lexicon"] for part in parts], lexicon[rows]),
     }, columns=MATCH_COLUMNS)
     # The numbers are int64 already (the index holds them so).
     return frame if order is not None else _sorted_matches(frame, docs)
@@ -779,22 +780,6 @@ def _ranks(values: list[str]) -> np.ndarray:
     return np.array([place[v] for v in values] + [0], dtype=np.int64)
 
 
-def _by_code(values: list, codes: np.ndarray):
-    """The column a list ``[values[c] for c in codes]`` would give, taken from the values'
-    column (the same dtype: pandas infers it from the kinds of values present)."""
-    if _native_tokenmatch is not None and values and all(isinstance(v, str) for v in values):
-        # Arrow's take copies string by string; the compiled gather fills the buffers at once.
-        dtype = pd.Series(values[:1]).dtype
-        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-            try:
-                buffers = _native_tokenmatch.gather_utf8(values, _int64s(codes))
-            except (UnicodeEncodeError, IndexError):
-                buffers = None  # a surrogate or a negative code: as the take below has it
-            if buffers is not None:
-                return _arrow_strings(buffers, len(codes), dtype)
-    return pd.Series(values).array.take(codes)
-
-
 def _text_slices(texts: dict, names: list, doc: np.ndarray, start: np.ndarray,
                  end: np.ndarray):
     """The matched column: ``texts[names[d]][a:b]`` for each hit, as pandas infers a column of
@@ -809,24 +794,8 @@ def _text_slices(texts: dict, names: list, doc: np.ndarray, start: np.ndarray,
     return [texts[names[d]][a:b] for d, a, b in zip(doc.tolist(), start.tolist(), end.tolist())]
 
 
-def _arrow_strings(buffers: tuple, size: int, dtype):
-    """A pandas string array over Arrow large_string buffers ``(offsets, data)``."""
-    import pyarrow as pa
-    column = pa.LargeStringArray.from_buffers(size, pa.py_buffer(buffers[0]),
-                                              pa.py_buffer(buffers[1]))
-    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
-
-
 def _matches_frame(rows: list, docs: pd.DataFrame) -> pd.DataFrame:
     return _sorted_matches(pd.DataFrame(rows, columns=MATCH_COLUMNS), docs)
-
-
-def _columns_frame(columns: dict[str, list], docs: pd.DataFrame) -> pd.DataFrame:
-    """The matches table from :func:`_lexicon_columns` output; the same frame as
-    :func:`_matches_frame` makes from the same values as rows."""
-    if not len(columns["doc_id"]):
-        return _matches_frame([], docs)
-    return _sorted_matches(pd.DataFrame(columns, columns=MATCH_COLUMNS), docs)
 
 
 def _sorted_matches(frame: pd.DataFrame, docs: pd.DataFrame) -> pd.DataFrame:

@@ -544,6 +544,31 @@ def _sentence_tokens(text: str, starts: np.ndarray, ends: np.ndarray):
             np.array(tok_ends, dtype=np.int64), list(words))
 
 
+def _strings_by_code(values: list, codes: np.ndarray):
+    """The column a list ``[values[c] for c in codes]`` would give, taken from the values'
+    column (the same dtype: pandas infers it from the kinds of values present)."""
+    if _native_tokenmatch is not None and values and all(isinstance(v, str) for v in values):
+        # Arrow's take copies string by string; the compiled gather fills the buffers at once.
+        dtype = pd.Series(values[:1]).dtype
+        if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+            try:
+                buffers = _native_tokenmatch.gather_utf8(
+                    values, np.ascontiguousarray(codes, dtype=np.int64))
+            except (UnicodeEncodeError, IndexError):
+                buffers = None  # a surrogate or a negative code: as the take below has it
+            if buffers is not None:
+                return _arrow_strings(buffers, len(codes), dtype)
+    return pd.Series(values).array.take(codes)
+
+
+def _arrow_strings(buffers: tuple, size: int, dtype):
+    """A pandas string array over Arrow large_string buffers ``(offsets, data)``."""
+    import pyarrow as pa
+    column = pa.LargeStringArray.from_buffers(size, pa.py_buffer(buffers[0]),
+                                              pa.py_buffer(buffers[1]))
+    return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
+
+
 def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
     """Word tokens of every sentence.
 
@@ -583,20 +608,6 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
         tok_parts.append(np.arange(len(run_words), dtype=np.int64))
         words.extend(run_words)
 
-    def strings(values: list, codes: np.ndarray):
-        """The column pandas infers from ``[values[c] for c in codes]``, built from the values
-        and codes: Arrow's buffers filled directly for strings, else a take by code."""
-        if values and all(isinstance(v, str) for v in values):
-            # All strings: the dtype pandas infers for any one of them.
-            dtype = pd.Series(values[:1]).dtype
-            if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
-                import pyarrow as pa
-                offsets, data = _native_tokenmatch.gather_utf8(values, codes)
-                column = pa.LargeStringArray.from_buffers(len(codes), pa.py_buffer(offsets),
-                                                          pa.py_buffer(data))
-                return pd.arrays.ArrowStringArray(pa.chunked_array([column]), dtype=dtype)
-        return pd.Series(values).array.take(codes)
-
     if not sum(run_sizes):
         frame = pd.DataFrame([], columns=["doc_id", "sent_id", "seg_id", "tok_id", "start",
                                           "end", "text"])
@@ -613,8 +624,8 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
             rows, starts, ends, tok_ids, codes = (np.frombuffer(column, dtype=np.int64)
                                                   for column in interner.columns())
             distinct = interner.words
-            text_col = strings(distinct, codes)
-            doc_col = strings(run_docs, run_of)
+            text_col = _strings_by_code(distinct, codes)
+            doc_col = _strings_by_code(run_docs, run_of)
         frame = pd.DataFrame({"doc_id": doc_col,
                               "sent_id": sentences["sent_id"].to_numpy()[rows],
                               "seg_id": sentences["seg_id"].to_numpy()[rows],
@@ -630,6 +641,6 @@ def tokens_table(docs: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
         frame["norm"] = frame["text"].str.lower().str.replace("\u2019", "'", regex=False)
     else:
         norms = pd.Series(distinct).str.lower().str.replace("\u2019", "'", regex=False)
-        frame["norm"] = strings(norms.tolist(), codes)
+        frame["norm"] = _strings_by_code(norms.tolist(), codes)
     return frame.astype({"sent_id": np.int64, "seg_id": np.int64, "tok_id": np.int64,
                          "start": np.int64, "end": np.int64})

@@ -116,7 +116,6 @@ class FastVader:
         # Private: read by both scorers and never changed (see lexicon).
         self._lex = lex
         self._lex_view = MappingProxyType(lex)
-        self._lex_keys = lex.keys()
 
         # -- constants, read from nltk (the same objects NLTK's methods read) ------------------
         self._B_DECR = c.B_DECR
@@ -210,8 +209,6 @@ class FastVader:
         #: raw whitespace token -> that word lower-cased ("" likewise; lower() of a non-empty
         #: string is never empty, so filtering both maps on truth keeps them aligned)
         self._low_of = {}
-        #: raw tokens whose word is a lexicon key (as NLTK looks it up: lower-cased)
-        self._lexical = set()
         #: lower-cased words that trigger a context rule (see __init__)
         self._context = set(self._BASE_CONTEXT)
         #: raw token -> row of the per-token property arrays below (batch path)

@@ -173,15 +173,8 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
     layers = []
     titled: dict[str, tuple] = {}  # "Alexander Lukashenko" -> typing of "President of Belarus ..."
     typed: dict[str, tuple] = {}   # each distinct label is classified once per document
-    # A label seen before gets the same typing (typed never changes once set), so the answer is
-    # kept per label as written too.
-    seen: dict[str, tuple] = {}
     for n, (start, label_end, speaker) in enumerate(turns):
         end = turns[n + 1][0] if n + 1 < len(turns) else len(text)
-        known = seen.get(speaker)
-        if known is not None:
-            layers.append((start, end, 1, *known, "speaker_turn", speaker))
-            continue
         key = speaker.lower().rstrip(".")
         display = speaker.title() if speaker.isupper() and len(speaker) > 1 else speaker
         if key in _QUESTION_LABELS:
@@ -202,7 +195,6 @@ def _speaker_layer(text: str, book: SourceBook) -> list[tuple]:
             entity = entity or display
             typed[display] = (entity, kind)
         voice = "official" if kind == "official" else "quoted_other"
-        seen[speaker] = (voice, entity, kind)
         layers.append((start, end, 1, voice, entity, kind, "speaker_turn", speaker))
     return layers
 

@@ -79,6 +79,6 @@ def test_notebook_parameters_are_inspected_once_per_notebook_version(tmp_path, m
     assert len(calls) == 1 and second["corpus"]["default"] != "mutated by a caller"
     # An edited notebook is inspected again.
     text = notebook.read_text(encoding="utf-8")
-    notebook.write_text(text.replace('"run_label', '"run_label', 1) + "\n", encoding="utf-8")
+    notebook.write_text(text + "\n", encoding="utf-8")
     batch.notebook_parameters(notebook)
     assert len(calls) == 2

@@ -25,7 +25,7 @@ from analysis.attribution import (_cue_lexicon, _cue_start_pattern, _cue_starts,
                                   _quote_events, _sentences_to_search, extract_attributions,
                                   find_quotes)
 from analysis.lexicon import Entry, Lexicon
-from helpers import docs_from
+from helpers import docs_from, emptied_by_a_collection
 from analysis.sources import bundled_sources
 from analysis.tokens import split_sentences, tokenize
 from analysis.voices import (_LABEL_RE, _label_matches, _label_starts, find_speaker_turns,
@@ -124,11 +124,6 @@ def _assert_labels_agree(text):
             m.start("name")
         turns.append((start, m.end(), speaker.strip()))
     assert find_speaker_turns(text) == (turns if len(turns) >= 2 else [])
-
-
-@pytest.fixture(scope="module")
-def corpus(shared_corpus):
-    return shared_corpus
 
 
 def test_the_compiled_path_is_the_one_running(monkeypatch):
@@ -307,16 +302,15 @@ def test_relations_and_segments_on_generated_text(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_shared_corpus_scans(corpus):
+def test_shared_corpus_scans(shared_corpus):
     scan = _scan()
-    for text in corpus["text"]:
+    for text in shared_corpus["text"]:
         _assert_scans_agree(text, (scan,))
         sentences = split_sentences(text)
         assert native.tokenize_spans(text, sentences) == [tokenize(text, a, b)
                                                           for a, b in sentences]
         quotes = _Quotes(find_quotes(text))
         starts = _cue_starts(scan, text, quotes)
-        sentences = split_sentences(text)
         assert _sentences_to_search(text, sentences, starts) == \
             _python(_sentences_to_search, text, sentences, starts)
         _assert_labels_agree(text)
@@ -324,12 +318,12 @@ def test_shared_corpus_scans(corpus):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_shared_corpus_source_searches(corpus, monkeypatch):
+def test_shared_corpus_source_searches(shared_corpus, monkeypatch):
     calls = []
     search = attribution._source_before
     monkeypatch.setattr(attribution, "_source_before",
                         lambda *args: calls.append(args) or search(*args))
-    extract_attributions(corpus)
+    extract_attributions(shared_corpus)
     monkeypatch.setattr(attribution, "_source_before", search)
     assert len(calls) > 1000
     got = [search(*args) for args in calls]
@@ -338,12 +332,12 @@ def test_shared_corpus_source_searches(corpus, monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_shared_corpus_tables(corpus, monkeypatch):
-    rel = extract_attributions(corpus)
-    seg = segment_documents(corpus, rel)
+def test_shared_corpus_tables(shared_corpus, monkeypatch):
+    rel = extract_attributions(shared_corpus)
+    seg = segment_documents(shared_corpus, rel)
     with _python_path():
-        ref = extract_attributions(corpus)
-        ref_seg = segment_documents(corpus, ref)
+        ref = extract_attributions(shared_corpus)
+        ref_seg = segment_documents(shared_corpus, ref)
     assert len(rel) > 1000
     pd.testing.assert_frame_equal(rel, ref, check_exact=True)
     pd.testing.assert_frame_equal(seg, ref_seg, check_exact=True)
@@ -524,54 +518,6 @@ def test_tokens_changed_by_the_set_lookups():
     assert native.source_before(text, toks, 3, 0, adverbs, *sets[1:]) == expected
 
 
-def _outcome(call):
-    try:
-        return call()
-    except RuntimeError as error:   # the list changed while it was copied
-        assert "changed size" in str(error)
-        return RuntimeError
-    except IndexError:   # emptied before the call
-        return IndexError
-
-
-def _emptied_by_a_collection(make, call, outcomes, collections=80):
-    """Run ``call(victim)`` with ``victim = make()`` emptied by the nth garbage collection, for
-    each n up to ``collections``, a collection at (nearly) every allocation: the way a finalizer
-    can change a list while compiled code reads it. New tuples made then take the freed ones'
-    memory, so that a read of a freed item shows without a memory checker. Every outcome must
-    be one of ``outcomes`` (the call on the list as it was, or emptied, or RuntimeError)."""
-    import gc
-    from types import SimpleNamespace
-
-    saved = gc.get_threshold()
-    # With a threshold of 1 every second counted allocation collects; one spare allocation
-    # first shifts which ones do.
-    for spare, nth in [(spare, nth) for spare in (0, 1) for nth in range(1, collections)]:
-        victim, seen, junk = make(), [0], []
-
-        def collecting(phase, info):
-            seen[0] += phase == "start"
-            if phase == "start" and seen[0] == nth:
-                victim.clear()
-                junk.extend(tuple([-7] * size + ["junk"] * 2) for size in range(4)
-                            for _ in range(50))
-
-        def run():
-            return call(victim)
-
-        gc.callbacks.append(collecting)
-        gc.collect(0)   # the same allocations from here on trigger the same collections
-        gc.set_threshold(1, 1, 1)
-        try:
-            kept = SimpleNamespace() if spare else None
-            got = _outcome(run)
-        finally:
-            gc.set_threshold(*saved)
-            gc.callbacks.remove(collecting)
-        del kept
-        assert got in outcomes, (spare, nth, got)
-
-
 def test_lists_emptied_by_a_collection():
     # A collection may run at any allocation and run Python code (a finalizer) that empties a
     # list the call reads: the call sees the list before or after, or stops; it never reads
@@ -579,26 +525,26 @@ def test_lists_emptied_by_a_collection():
     # (smaller tuples come from a free list, which triggers no collection).
     text = "Alpha beta, gamma said. Delta said. " * 6
     layers = [(i, i + 1, 1, "x" * (i + 1), object()) for i in range(0, 50, 2)]
-    _emptied_by_a_collection(
+    emptied_by_a_collection(
         lambda: list(layers), lambda victim: native.flatten(60, (0, 60, 0), victim),
         (RuntimeError, _python(voices._flatten, 60, (0, 60, 0), layers),
          _python(voices._flatten, 60, (0, 60, 0), [])))
     spans = [(0, 11), (12, 23), (24, 35)] * 10
-    _emptied_by_a_collection(
+    emptied_by_a_collection(
         lambda: list(spans), lambda victim: native.tokenize_spans(text, victim, [0, 6]),
         (RuntimeError, [attribution._tokens_at(text, a, b, [0, 6]) for a, b in spans], []))
     sentences = [(a, a + 5) for a in range(0, len(text) - 5, 6)]
-    _emptied_by_a_collection(
+    emptied_by_a_collection(
         lambda: list(sentences), lambda victim: native.sentences_to_search(text, victim, [6, 30]),
         (RuntimeError, _python(_sentences_to_search, text, sentences, [6, 30]), []))
     plain = tokenize(text)
     said = max(k for k, tok in enumerate(plain) if tok[2] == "said")
-    _emptied_by_a_collection(
+    emptied_by_a_collection(
         lambda: list(plain), lambda victim: attribution._source_before(text, victim, said, 0),
         (RuntimeError, IndexError, _python(attribution._source_before, text, plain, said, 0)))
     forms = [("said",), ("according", "to")] * 20
     scan = attribution._CueScan(tuple(forms))
-    _emptied_by_a_collection(
+    emptied_by_a_collection(
         lambda: list(forms), lambda victim: native.cue_starts(native.compile_forms(victim), text,
                                                               [], []),
         (RuntimeError, _python_cue_starts(scan, text, _Quotes([])), []))

@@ -61,11 +61,6 @@ def _glued(rng: random.Random, size: int) -> str:
     return "".join(rng.choice(PIECES) for _ in range(size))
 
 
-@pytest.fixture(scope="module")
-def corpus(shared_corpus):
-    return shared_corpus
-
-
 def test_the_compiled_path_is_the_one_running(monkeypatch):
     # Guards the comparisons below: with the module built, split_sentences must not reach the
     # Python layout pass (else every test here would compare Python with itself).
@@ -78,8 +73,8 @@ def test_the_compiled_path_is_the_one_running(monkeypatch):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_documents_split_identically(monkeypatch, corpus):
-    texts = corpus["text"].tolist()
+def test_documents_split_identically(monkeypatch, shared_corpus):
+    texts = shared_corpus["text"].tolist()
 
     def whole():
         return [split_sentences(text) for text in texts]
@@ -97,17 +92,17 @@ def test_documents_split_identically(monkeypatch, corpus):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_sentences_tables_identical_on_voice_segments(monkeypatch, corpus):
+def test_sentences_tables_identical_on_voice_segments(monkeypatch, shared_corpus):
     from analysis.attribution import extract_attributions
     from analysis.voices import segment_documents
 
-    segments = segment_documents(corpus, extract_attributions(corpus))
-    assert len(segments) > len(corpus)
+    segments = segment_documents(shared_corpus, extract_attributions(shared_corpus))
+    assert len(segments) > len(shared_corpus)
 
     def tables():
         with sentence_memo():
-            whole = sentences_table(corpus)
-            return whole, sentences_table(corpus, segments)
+            whole = sentences_table(shared_corpus)
+            return whole, sentences_table(shared_corpus, segments)
 
     (got_whole, got_segments), (ref_whole, ref_segments) = _both(monkeypatch, tables)
     pd.testing.assert_frame_equal(got_whole, ref_whole)
@@ -118,10 +113,10 @@ def test_sentences_tables_identical_on_voice_segments(monkeypatch, corpus):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_sent_spans_equal_nupunkt_on_corpus_pieces(corpus):
+def test_sent_spans_equal_nupunkt_on_corpus_pieces(shared_corpus):
     rng = random.Random(7)
     pieces = []
-    for text in corpus["text"].tolist()[::2]:
+    for text in shared_corpus["text"].tolist()[::2]:
         pieces.extend(p for p in text.split("\n\n")[:20])
         for _ in range(3):
             a = rng.randrange(len(text) + 1)
@@ -132,10 +127,10 @@ def test_sent_spans_equal_nupunkt_on_corpus_pieces(corpus):
 
 @pytest.mark.slow
 @pytest.mark.shared
-def test_segment_spans_cut_anywhere_split_identically(monkeypatch, corpus):
+def test_segment_spans_cut_anywhere_split_identically(monkeypatch, shared_corpus):
     rng = random.Random(11)
     calls = []
-    for text in corpus["text"].tolist()[::4]:
+    for text in shared_corpus["text"].tolist()[::4]:
         for _ in range(20):
             a = rng.randrange(len(text) + 1)
             calls.append((text, a, min(len(text), a + rng.randrange(1500))))
